@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""`make test`: every suite this machine can run, and a loud word about any it cannot.
+
+Suites:
+  sqlite    the unit and integration suite on SQLite (always)
+  postgres  the same suite on PostgreSQL with Redis as cache, plus the concurrency tests
+            (needs PostgreSQL at TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432,
+            and Redis at TEST_REDIS_URL, default redis://127.0.0.1:6379/15)
+  browser   the Playwright tests in e2e/ on Debian's chromium (needs /usr/bin/chromium)
+
+With CI=true a suite that cannot run is a failure, not a skip.
+Extra arguments are passed to pytest, e.g. `make test ARGS="-k lock"` via scripts/run-tests.py -k lock.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+RESULTS = ROOT / "var" / "test-results"
+
+
+def reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def banner(text: str) -> None:
+    print(f"\n{'=' * 78}\n{text}\n{'=' * 78}", flush=True)
+
+
+def run_suite(
+    name: str, paths: list[str], env: dict[str, str], extra: list[str]
+) -> tuple[int, dict]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    junit = RESULTS / f"{name}.xml"
+    command = [PYTHON, "-m", "pytest", *paths, f"--junitxml={junit}", "-q", *extra]
+    banner(f"suite {name}: {' '.join(command[2:])}")
+    started = time.monotonic()
+    code = subprocess.call(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
+    counts = {
+        "tests": 0,
+        "failures": 0,
+        "errors": 0,
+        "skipped": 0,
+        "seconds": time.monotonic() - started,
+    }
+    if junit.exists():
+        for suite in ET.parse(junit).getroot().iter("testsuite"):  # noqa: S314 - our own file
+            for key in ("tests", "failures", "errors", "skipped"):
+                counts[key] += int(suite.get(key, 0))
+    if code == 5:  # pytest: no tests collected
+        print(f"suite {name}: no tests were collected", flush=True)
+        code = 1
+    return code, counts
+
+
+def main() -> int:
+    extra = sys.argv[1:]
+    results: dict[str, tuple[int, dict]] = {}
+    skipped: list[str] = []
+
+    results["sqlite"] = run_suite("sqlite", ["tests"], {"DATABASE_URL": ""}, extra)
+
+    if reachable(POSTGRES_URL, 5432) and reachable(REDIS_URL, 6379):
+        database_url = POSTGRES_URL.rstrip("/") + f"/meinekammer_{os.getpid()}"
+        results["postgres"] = run_suite(
+            "postgres", ["tests"], {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL}, extra
+        )
+    else:
+        skipped.append(
+            f"postgres: PostgreSQL ({POSTGRES_URL}) or Redis ({REDIS_URL}) is not reachable; "
+            "the PostgreSQL suite and the concurrency tests did not run"
+        )
+
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        results["browser"] = run_suite("browser", ["e2e"], {"DATABASE_URL": ""}, extra)
+    else:
+        skipped.append(
+            f"browser: {CHROMIUM} is missing (apt-get install chromium); the browser tests did not run"
+        )
+
+    banner("make test: summary")
+    total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for name, (code, counts) in results.items():
+        status = "ok" if code == 0 else f"FAILED (exit {code})"
+        print(
+            f"  {name:<9} {status:<18} {counts['tests']} tests, {counts['failures'] + counts['errors']} failed, "
+            f"{counts['skipped']} skipped, {counts['seconds']:.0f} s"
+        )
+        for key in total:
+            total[key] += counts[key]
+    for reason in skipped:
+        print(f"\n  !!! SKIPPED SUITE — {reason}")
+    failed = total["failures"] + total["errors"]
+    passed = total["tests"] - failed - total["skipped"]
+    print(f"\ntests: {passed} passed, {failed} failed, {total['skipped']} skipped", flush=True)
+    if any(code != 0 for code, _ in results.values()):
+        return 1
+    if skipped and CI:
+        print("CI=true: a suite that cannot run is a failure.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

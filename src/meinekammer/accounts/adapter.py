@@ -1,0 +1,86 @@
+from typing import Any
+from urllib.parse import urlsplit
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import translation
+
+from meinekammer.notifications.services import queue_email
+
+from .models import PrivacyNotice, User
+
+
+def language_for_address(email: str) -> str:
+    """Mail goes out in the recipient's language: the account's, else the current one."""
+    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    if address is not None:
+        return address.user.language
+    user = User.objects.filter(email__iexact=email).only("language").first()
+    if user is not None:
+        return user.language
+    return translation.get_language() or "de"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's mails go through the outbox like every other mail."""
+        request = allauth_context.request
+        language = language_for_address(email)
+        with translation.override(language):
+            domain = (
+                request.get_host() if request is not None else urlsplit(settings.SITE_URL).netloc
+            )
+            site = {"name": "meinekammer", "domain": domain}
+            ctx = {"request": request, "email": email, "current_site": site}
+            ctx.update(context)
+            message = self.render_mail(template_prefix, email, ctx)
+        queue_email(
+            to=email,
+            subject=message.subject,
+            body_text=message.body,
+            language=language,
+            template=template_prefix,
+        )
+
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
+        user = super().save_user(request, user, form, commit=False)
+        data = form.cleaned_data
+        user.salutation = data.get("salutation") or user.salutation
+        user.language = (translation.get_language() or "de")[:2]
+        if commit:
+            user.save()
+            notice = data.get("privacy_notice")
+            if isinstance(notice, PrivacyNotice):
+                from .services import accept_privacy_notice
+
+                accept_privacy_notice(user, notice, request=request)
+        return user
+
+    def pre_login(self, request: HttpRequest, user, **kwargs: Any) -> HttpResponse | None:
+        if getattr(user, "locked_at", None) is not None:
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return redirect("accounts:locked")
+        return super().pre_login(request, user, **kwargs)
+
+    def add_message(
+        self,
+        request,
+        level,
+        message_template=None,
+        message_context=None,
+        extra_tags="",
+        message=None,
+    ) -> None:
+        # allauth's "signed in as …" message repeats what the page shows; keep the others.
+        if message_template == "account/messages/logged_in.txt":
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104

@@ -1,0 +1,26 @@
+"""Who may delete their account: other apps register the reasons that forbid it.
+
+DESIGN.md: an active company always keeps an admin, so the companies app registers a blocker that
+refuses while the user is the only admin of a company (manual ch. 9). A blocker returns the
+explanations to show, each saying what to do instead; an empty list means "no objection".
+"""
+
+from collections.abc import Callable
+
+DeletionBlocker = Callable[[object], list[str]]
+_blockers: list[DeletionBlocker] = []
+
+
+def register_deletion_blocker(blocker: DeletionBlocker) -> DeletionBlocker:
+    if blocker not in _blockers:
+        _blockers.append(blocker)
+    return blocker
+
+
+def unregister_deletion_blocker(blocker: DeletionBlocker) -> None:
+    if blocker in _blockers:
+        _blockers.remove(blocker)
+
+
+def list_deletion_blockers(user) -> list[str]:
+    return [reason for blocker in _blockers for reason in blocker(user)]

@@ -1,0 +1,179 @@
+from typing import cast
+
+from allauth.account.forms import SignupForm
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.urls import reverse_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import NAME_MAX_LENGTH, PrivacyNotice, Salutation, User
+from .validators import PersonalDataValidator
+
+EMAIL_MAX_LENGTH = 254
+_CONTROL_CHARACTERS = {chr(c) for c in range(32)} | {chr(127)}
+
+
+def validate_no_control_characters(value: str) -> None:
+    if any(ch in _CONTROL_CHARACTERS for ch in value):
+        raise ValidationError(_("Please do not use control characters."), code="control_characters")
+
+
+class NameField(forms.CharField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", NAME_MAX_LENGTH)
+        super().__init__(**kwargs)
+        self.validators.append(validate_no_control_characters)
+
+
+class PersonalDataFormMixin(forms.Form):
+    salutation = forms.ChoiceField(
+        label=_("Salutation"), choices=Salutation.choices, widget=forms.RadioSelect
+    )
+    first_name = NameField(
+        label=_("First name"), widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = NameField(
+        label=_("Last name"), widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+
+
+class RegistrationForm(PersonalDataFormMixin, SignupForm):
+    """ "Jetzt registrieren": personal data, credentials and the privacy information."""
+
+    accept_privacy = forms.BooleanField(
+        label=_("I have read the privacy information and accept it."),
+        error_messages={"required": _("Please accept the privacy information to register.")},
+    )
+
+    field_order = [
+        "salutation",
+        "first_name",
+        "last_name",
+        "email",
+        "password1",
+        "password2",
+        "accept_privacy",
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        email = cast(forms.CharField, self.fields["email"])
+        email.label = _("E-mail address")
+        email.max_length = EMAIL_MAX_LENGTH
+        email.validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+        email.widget.attrs.pop("placeholder", None)
+        email.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+        self.fields["password1"].label = _("Password")
+        self.fields["password1"].help_text = _(
+            "At least 12 characters. A long sentence you can remember is a good password. It must "
+            "not be a common password or contain your name or e-mail address."
+        )
+        self.fields["password2"].label = _("Repeat password")
+        self.notice = PrivacyNotice.objects.current()
+        self.fields["accept_privacy"].help_text = format_html(
+            '<a class="kern-link" href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse_lazy("web:privacy"),
+            _("Read the privacy information (opens in a new window)"),
+        )
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        password = cleaned.get("password1")
+        if password and not self.has_error("password1"):
+            probe = User(
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                PersonalDataValidator().validate(password, probe)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        if self.notice is None:
+            raise ValidationError(
+                _("Registration is not possible at the moment. Please try again later.")
+            )
+        cleaned["privacy_notice"] = self.notice
+        return cleaned
+
+
+class PersonalDataForm(PersonalDataFormMixin, forms.Form):
+    """ "Daten ändern" (manual ch. 9, item 1)."""
+
+
+class LockAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I want to lock my account. I know that I can only unlock it with a link sent to my e-mail address."
+        ),
+        error_messages={"required": _("Please confirm that you want to lock your account.")},
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        max_length=1024,
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("The password is not correct."), code="wrong_password")
+        return password
+
+
+class UnlockRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class UnlockForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. It must not be a common password or contain your name or e-mail address."
+        ),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat new password"),
+        strip=False,
+        max_length=1024,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        super().clean()
+        cleaned = self.cleaned_data
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            try:
+                validate_password(p1, self.user)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

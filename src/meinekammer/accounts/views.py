@@ -1,0 +1,139 @@
+from typing import cast
+
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import base36_to_int
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from meinekammer.audit.models import AuditEvent
+
+from . import services
+from .forms import (
+    DeleteAccountForm,
+    LockAccountForm,
+    PersonalDataForm,
+    UnlockForm,
+    UnlockRequestForm,
+)
+from .models import User
+from .tokens import unlock_token_generator
+
+SECURITY_EVENTS_SHOWN = 20
+
+
+def current_user(request: HttpRequest) -> User:
+    """The logged-in account of a view behind @login_required."""
+    return cast(User, request.user)
+
+
+def _rate_limited(request: HttpRequest, action: str, key: str | None = None) -> HttpResponse | None:
+    if ratelimit.consume(request, action=action, key=key):
+        return None
+    return render(request, "accounts/rate_limited.html", status=429)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.security_events_for(request.user)[:SECURITY_EVENTS_SHOWN]
+    return render(request, "accounts/overview.html", {"events": events})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personal_data(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = PersonalDataForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "salutation": user.salutation,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_personal_data(user, request=request, **form.cleaned_data)
+        messages.success(request, _("Your personal data has been saved."))
+        return redirect("accounts:overview")
+    return render(request, "accounts/personal_data.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lock(request: HttpRequest) -> HttpResponse:
+    form = LockAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.lock_account(current_user(request), request=request)
+        return redirect("accounts:locked")
+    return render(request, "accounts/lock.html", {"form": form})
+
+
+@require_GET
+def locked(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/locked.html")
+
+
+@require_http_methods(["GET", "POST"])
+def unlock_request(request: HttpRequest) -> HttpResponse:
+    form = UnlockRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        limited = _rate_limited(request, "unlock_account", key=email)
+        if limited:
+            return limited
+        services.request_unlock(email, request=request)
+        # The same answer whether or not such a locked account exists: no enumeration.
+        return render(request, "accounts/unlock_request_sent.html")
+    return render(request, "accounts/unlock_request.html", {"form": form})
+
+
+def _user_from_unlock_link(uidb36: str, token: str) -> User | None:
+    try:
+        user = User.objects.get(pk=base36_to_int(uidb36), deleted_at__isnull=True)
+    except (ValueError, OverflowError, User.DoesNotExist):
+        return None
+    if not user.is_locked or not unlock_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@require_http_methods(["GET", "POST"])
+def unlock(request: HttpRequest, uidb36: str, token: str) -> HttpResponse:
+    limited = _rate_limited(request, "reset_password_from_key")
+    if limited:
+        return limited
+    user = _user_from_unlock_link(uidb36, token)
+    if user is None:
+        return render(request, "accounts/unlock_invalid.html", status=400)
+    form = UnlockForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.unlock_account(user, form.cleaned_data["password1"], request=request)
+        messages.success(
+            request, _("Your account is unlocked. You can log in with your new password.")
+        )
+        return redirect("account_login")
+    return render(request, "accounts/unlock.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    blockers = services.can_delete_account(user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST":
+        limited = _rate_limited(request, "delete_account")
+        if limited:
+            return limited
+        if form.is_valid():
+            try:
+                services.delete_account(user, request=request)
+            except services.AccountError as error:
+                blockers = error.messages
+            else:
+                return render(request, "accounts/deleted.html")
+    return render(request, "accounts/delete.html", {"form": form, "blockers": blockers})

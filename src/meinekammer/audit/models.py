@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    # Account events; the ones in SECURITY_EVENTS are shown to the account's owner.
+    ACCOUNT_REGISTERED = "account.registered", _("Account registered")
+    EMAIL_CONFIRMED = "account.email_confirmed", _("E-mail address confirmed")
+    LOGIN = "account.login", _("Login")
+    LOGIN_FAILED = "account.login_failed", _("Failed login")
+    LOGOUT = "account.logout", _("Logout")
+    PROFILE_CHANGED = "account.profile_changed", _("Personal data changed")
+    PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    PASSWORD_RESET = "account.password_reset", _("Password reset")
+    EMAIL_CHANGED = "account.email_changed", _("E-mail address changed")
+    LANGUAGE_CHANGED = "account.language_changed", _("Language changed")
+    LOCKED = "account.locked", _("Account locked")
+    UNLOCK_REQUESTED = "account.unlock_requested", _("Unlock link requested")
+    UNLOCKED = "account.unlocked", _("Account unlocked")
+    DELETED = "account.deleted", _("Account deleted")
+    DELETION_REFUSED = "account.deletion_refused", _("Account deletion refused")
+    PRIVACY_ACCEPTED = "account.privacy_accepted", _("Privacy information accepted")
+
+
+SECURITY_EVENTS = (
+    AuditAction.LOGIN,
+    AuditAction.LOGIN_FAILED,
+    AuditAction.PASSWORD_CHANGED,
+    AuditAction.PASSWORD_RESET,
+    AuditAction.EMAIL_CHANGED,
+    AuditAction.LOCKED,
+    AuditAction.UNLOCKED,
+)
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def security_events_for(self, user) -> "AuditEventQuerySet":
+        return self.filter(subject_user=user, action__in=SECURITY_EVENTS).order_by("-occurred_at")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, written in the same transaction as the change itself.
+
+    Events point at accounts by foreign key; when an account is deleted its personal data is
+    erased from the account row, so the events that remain are pseudonymous.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=64, choices=AuditAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["subject_user", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,36 @@
+"""Every periodic job of meinekammer, in one list.
+
+`meinekammer run-schedules` enqueues the jobs that are due (run it from cron every minute, or
+with --loop as a long-running process; `meinekammer demo` runs the loop). Each job is a task that
+the workers execute; every job is idempotent, so running it twice, or on two hosts at once, does
+no harm.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    task_path: str
+    every: timedelta
+    why: str
+
+
+SCHEDULES: list[Schedule] = [
+    Schedule(
+        name="requeue-due-emails",
+        task_path="meinekammer.notifications.tasks.requeue_due_emails",
+        every=timedelta(minutes=5),
+        why="Mails whose delivery task went missing (e.g. a non-transactional queue backend "
+        "lost it) are enqueued again; delivering an already sent mail does nothing.",
+    ),
+    Schedule(
+        name="purge-delivered-emails",
+        task_path="meinekammer.notifications.tasks.purge_delivered_emails",
+        every=timedelta(hours=6),
+        why="The outbox holds e-mail addresses; delivered and failed mail older than 30 days "
+        "is removed.",
+    ),
+]

@@ -1,0 +1,53 @@
+"""Tests: the same settings, a fast hasher, local cache, no outside mail."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "test-only-" + "x" * 50
+DEBUG = False
+# Tests hash thousands of passwords; the production hasher's cost is measured in bench/.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEV_MAILBOX = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if not env.str("DATABASE_URL", default=""):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": ":memory:",
+            "ATOMIC_REQUESTS": True,
+            "TEST": {"NAME": ":memory:"},
+        }
+    }
+LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
+OPERATOR = {
+    "name": "Testbetrieb",
+    "street": "Teststraße 1",
+    "postal_code": "12345",
+    "city": "Teststadt",
+    "email": "portal@test.invalid",
+    "phone": "",
+    "representative": "",
+    "register": "",
+    "vat_id": "",
+}
+
+# The PostgreSQL suite runs with Redis as the cache, as in production (scripts/run-tests.py).
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": f"meinekammer-test-{os.getpid()}",
+        }
+    }
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

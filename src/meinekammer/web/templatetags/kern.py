@@ -1,0 +1,53 @@
+from django import template
+from django.forms import BoundField, CheckboxInput, RadioSelect, Select, Textarea
+
+register = template.Library()
+
+
+@register.filter
+def widget_kind(field: BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, RadioSelect):
+        return "radio"
+    if isinstance(widget, Select):
+        return "select"
+    if isinstance(widget, Textarea):
+        return "textarea"
+    return "input"
+
+
+def describedby(field: BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def kern_widget(field: BoundField):
+    """The field's widget with KERN classes and its hint and error tied to it."""
+    kind = widget_kind(field)
+    css = {
+        "checkbox": "kern-form-check__checkbox",
+        "select": "kern-form-input__select",
+        "textarea": "kern-form-input__input",
+        "input": "kern-form-input__input",
+    }[kind]
+    if field.errors:
+        css += f" {css}--error"
+    attrs: dict[str, str | bool] = {"class": css}
+    ids = describedby(field)
+    if ids:
+        attrs["aria-describedby"] = ids
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def field_describedby(field: BoundField) -> str:
+    return describedby(field)

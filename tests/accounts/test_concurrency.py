@@ -1,0 +1,88 @@
+"""Double clicks and retries on PostgreSQL with real concurrent connections."""
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from django.test import RequestFactory
+
+from meinekammer.accounts import services
+from meinekammer.accounts.models import User
+from meinekammer.audit.models import AuditAction, AuditEvent
+from meinekammer.notifications.models import OutboundEmail
+from tests.accounts.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def run_at_once(target, count=2):
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            target()
+        except Exception as exc:  # collected and re-raised in the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    close_old_connections()
+    return errors
+
+
+def request_for(user):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.1")
+    request.user = user
+    request.session = SessionStore()
+    return request
+
+
+def test_a_double_clicked_lock_locks_once_with_one_event_and_one_mail():
+    user = UserFactory()
+
+    def lock():
+        services.lock_account(User.objects.get(pk=user.pk), request=request_for(user))
+
+    assert run_at_once(lock, count=4) == []
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKED, subject_user=user).count() == 1
+    assert OutboundEmail.objects.filter(template="accounts/email/account_locked").count() == 1
+
+
+def test_a_double_clicked_deletion_deletes_once():
+    user = UserFactory()
+
+    def delete():
+        services.delete_account(User.objects.get(pk=user.pk), request=request_for(user))
+
+    run_at_once(delete, count=3)
+    assert AuditEvent.objects.filter(action=AuditAction.DELETED, subject_user=user).count() == 1
+    assert OutboundEmail.objects.filter(template="accounts/email/account_deleted").count() == 1
+
+
+def test_two_workers_deliver_one_mail_once(settings):
+    from meinekammer.notifications.services import queue_email
+    from meinekammer.notifications.tasks import deliver_email
+    from tests.notifications.conftest import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    try:
+        email = queue_email(
+            to="a@beispiel.example", subject="S", body_text="T", language="de", template="t"
+        )
+        errors = run_at_once(lambda: deliver_email.call(email.pk), count=4)
+        assert errors == []
+        assert len(server.messages) == 1
+    finally:
+        server.stop()

@@ -1,0 +1,59 @@
+import logging
+
+import pytest
+from django.urls import reverse
+
+from meinekammer.audit.models import AuditAction, AuditEvent
+from meinekammer.audit.services import record
+from meinekammer.web.logging import redact
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_secret_keys_never_reach_the_audit_log(user):
+    event = record(
+        AuditAction.PROFILE_CHANGED, subject_user=user, password="x", token="y", fields=["a"]
+    )
+    assert event.data == {"fields": ["a"]}
+
+
+def test_no_password_appears_in_any_audit_event_after_a_full_story(client, user, outbox):
+    client.post(reverse("account_login"), {"login": user.email, "password": "falsch falsch falsch"})
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    new = "Der Leuchtturm blinkt dreimal"
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": new, "password2": new},
+    )
+    dump = " ".join(str((e.data, e.user_agent)) for e in AuditEvent.objects.all())
+    assert PASSWORD not in dump and new not in dump and "falsch" not in dump
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ('"GET /accounts/confirm-email/MTI:1x2y3z:abcdef/ HTTP/1.1" 200', "MTI:1x2y3z:abcdef"),
+        ('"GET /konto/entsperren/3f/cn9-1234abcd/ HTTP/1.1" 200', "3f/cn9-1234abcd"),
+        ("POST password=hunter2hunter2&email=a@b.example", "hunter2hunter2"),
+        ("/accounts/password/reset/key/3f-set-password/?token=abc123", "abc123"),
+    ],
+)
+def test_the_log_filter_redacts_tokens_and_passwords(line, secret):
+    assert secret not in redact(line)
+
+
+def test_log_records_are_redacted_by_the_configured_filter(caplog):
+    from meinekammer.web.logging import RedactSecretsFilter
+
+    logger = logging.getLogger("meinekammer.test")
+    handler = logging.Handler()
+    records = []
+    handler.emit = records.append
+    handler.addFilter(RedactSecretsFilter())
+    logger.addHandler(handler)
+    try:
+        logger.warning("link %s", "/accounts/confirm-email/SECRETKEY/")
+    finally:
+        logger.removeHandler(handler)
+    assert "SECRETKEY" not in records[0].getMessage()
