@@ -102,3 +102,15 @@ def test_the_mailbox_is_absent_without_dev_mailbox(client, settings):
     settings.DEV_MAILBOX = False
     assert client.get(reverse("notifications:mailbox")).status_code == 404
     assert "/dev/mailbox/" not in client.get("/").content.decode()
+
+
+def test_german_is_the_default_whatever_the_browser_asks_for(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="de"' in page
+
+
+def test_a_visitors_language_choice_is_kept_in_a_cookie(client):
+    client.post(reverse("web:set_language"), {"language": "en", "next": "/"})
+    response = client.get("/")
+    assert '<html lang="en"' in response.content.decode()
+    assert response["Content-Language"] == "en"

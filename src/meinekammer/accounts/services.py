@@ -152,7 +152,7 @@ def can_delete_account(user: User) -> list[str]:
 
 
 def delete_account(user: User, *, request: HttpRequest) -> None:
-    """"Konto löschen": erase personal data, keep a pseudonymous row for the audit trail.
+    """ "Konto löschen": erase personal data, keep a pseudonymous row for the audit trail.
 
     Raises AccountError, with the reasons, while a blocker objects; the refusal is recorded.
     """

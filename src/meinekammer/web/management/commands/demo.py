@@ -110,4 +110,6 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        self.stdout.write("Demo stopped. Your data is kept in var/; `make demo` continues with it.")
+        self.stdout.write(
+            f"Demo stopped. The data is kept in {settings.VAR_DIR}; the next start continues with it."
+        )
