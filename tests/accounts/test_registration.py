@@ -193,3 +193,43 @@ def test_the_password_is_stored_with_argon2id(settings):
     settings.PASSWORD_HASHERS = ["meinekammer.accounts.hashers.Argon2idHasher"]
     encoded = make_password(PASSWORD)
     assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_the_confirmation_link_can_be_sent_again(client, outbox, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    client.post(SIGNUP, form_data())
+    outbox().clear()
+    time_machine.shift(timedelta(minutes=4))  # allauth's cool-down per address is 3 minutes
+    url = reverse("accounts:resend_confirmation")
+    known = client.post(url, {"email": "ERIKA@beispiel.example"})
+    unknown = client.post(url, {"email": "niemand@nirgends.example"})
+    assert known.status_code == unknown.status_code == 200
+    for response in (known, unknown):
+        assert "accounts/confirmation_resent.html" in {t.name for t in response.templates}
+    [message] = outbox()
+    assert message.to == ["erika@beispiel.example"]
+    assert "confirm-email" in message.body
+
+
+def test_resending_is_rate_limited_without_telling_which_address_exists(client, outbox):
+    client.post(SIGNUP, form_data())
+    outbox().clear()
+    url = reverse("accounts:resend_confirmation")
+    # Within allauth's cool-down the known address gets the same answer, and no mail.
+    assert client.post(url, {"email": "erika@beispiel.example"}).status_code == 200
+    assert outbox() == []
+    codes = [client.post(url, {"email": f"x{n}@beispiel.example"}).status_code for n in range(6)]
+    assert codes[-1] == 429
+
+
+def test_resending_to_a_confirmed_address_sends_nothing(client, user, outbox):
+    client.post(reverse("accounts:resend_confirmation"), {"email": user.email})
+    assert outbox() == []
+
+
+@pytest.mark.parametrize("email", ["", "kein-at", "a" * 300 + "@b.example"])
+def test_resending_refuses_bad_addresses(client, email, outbox):
+    response = client.post(reverse("accounts:resend_confirmation"), {"email": email})
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert outbox() == []

@@ -123,6 +123,18 @@ def _verified_user_for(email: str) -> User | None:
     return address.user if address else None
 
 
+def resend_confirmation(email: str, *, request: HttpRequest) -> None:
+    """Send a new confirmation link if this address waits for confirmation. Says nothing else."""
+    address = (
+        EmailAddress.objects.filter(email__iexact=email.strip(), verified=False)
+        .select_related("user")
+        .first()
+    )
+    if address is None or getattr(address.user, "deleted_at", None) is not None:
+        return
+    address.send_confirmation(request, signup=False)
+
+
 @transaction.atomic
 def request_unlock(email: str, *, request: HttpRequest) -> None:
     """Send an unlock link if a locked account has this confirmed address. Says nothing else."""

@@ -12,4 +12,5 @@ urlpatterns = [
     path("entsperren/", views.unlock_request, name="unlock_request"),
     path("entsperren/<str:uidb36>/<str:token>/", views.unlock, name="unlock"),
     path("loeschen/", views.delete, name="delete"),
+    path("bestaetigungslink/", views.resend_confirmation, name="resend_confirmation"),
 ]

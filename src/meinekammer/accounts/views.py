@@ -119,6 +119,23 @@ def unlock(request: HttpRequest, uidb36: str, token: str) -> HttpResponse:
     return render(request, "accounts/unlock.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    """Send the confirmation link again; the same answer whether or not the address is known."""
+    form = UnlockRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        limited = _rate_limited(request, "resend_confirmation")
+        if limited:
+            return limited
+        email = form.cleaned_data["email"].lower()
+        # allauth's cool-down per address applies silently: a refusal here would tell that the
+        # address has an account waiting for confirmation.
+        if ratelimit.consume(request, action="confirm_email", key=email):
+            services.resend_confirmation(email, request=request)
+        return render(request, "accounts/confirmation_resent.html")
+    return render(request, "accounts/resend_confirmation.html", {"form": form})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest) -> HttpResponse:

@@ -189,6 +189,7 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     # Our own flows, consumed through allauth's rate limiter.
     "unlock_account": "10/m/ip,3/10m/key",
+    "resend_confirmation": "5/m/ip,20/h/ip",
     "delete_account": "5/m/user",
 }
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
