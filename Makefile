@@ -22,7 +22,7 @@ $(ASSETS): node_modules/.package-lock.json scripts/copy-assets.mjs
 
 assets: $(ASSETS)
 
-$(MO): $(STAMP) $(wildcard src/meinekammer/locale/*/LC_MESSAGES/django.po)
+$(MO): $(STAMP) $(wildcard src/meinekammer/locale/*/LC_MESSAGES/django.po src/meinekammer/overrides/locale/*/LC_MESSAGES/django.po)
 	cd src/meinekammer && ../../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
 	@touch $@
 
@@ -37,15 +37,15 @@ test: install
 	$(BIN)/python scripts/run-tests.py
 
 lint: install
-	$(BIN)/ruff check src tests e2e scripts bench
-	$(BIN)/ruff format --check src tests e2e scripts bench
+	$(BIN)/ruff check src tests e2e scripts
+	$(BIN)/ruff format --check src tests e2e scripts
 	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=meinekammer.settings.test $(BIN)/meinekammer makemigrations --check --dry-run
 	$(BIN)/python scripts/check-translations.py
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests e2e scripts bench
-	$(BIN)/ruff format src tests e2e scripts bench
+	$(BIN)/ruff check --fix src tests e2e scripts
+	$(BIN)/ruff format src tests e2e scripts
 
 makemessages: $(STAMP)
 	cd src/meinekammer && ../../$(BIN)/django-admin makemessages -l de --no-obsolete --add-location=file -v 0

@@ -7,7 +7,14 @@ shows English to German users; a translation that drops or misspells a
 placeholder either loses information or raises an error while rendering. None
 of that shows up in the English tests, so this script checks it explicitly.
 
-For every ``src/meinekammer/locale/<lang>/LC_MESSAGES/django.po`` it
+The German is formal: users are addressed with "Sie", never with "du".
+django-allauth's own German catalogue is informal, so
+``src/meinekammer/overrides/locale`` holds a catalogue that replaces allauth's
+informal (and a few unwanted) translations; it comes first in ``LOCALE_PATHS``
+and therefore wins.
+
+For every ``src/meinekammer/locale/<lang>/LC_MESSAGES/django.po`` and every
+``src/meinekammer/overrides/locale/<lang>/LC_MESSAGES/django.po`` it
 
 1. runs ``msgfmt --check --statistics`` (syntax, header and format strings as
    GNU gettext sees them);
@@ -21,12 +28,19 @@ For every ``src/meinekammer/locale/<lang>/LC_MESSAGES/django.po`` it
    positional ones such as ``%s`` in entries flagged ``python-format``,
    ``{name}`` in entries flagged ``python-brace-format``, and Django template
    variables ``{{ x }}`` / ``{{x}}`` always. For plural entries ``msgstr[0]`` is
-   compared with the msgid and the other forms with ``msgid_plural``.
+   compared with the msgid and the other forms with ``msgid_plural``;
+4. in German catalogues (``de``, ``de_*``) only, reports every msgstr that
+   addresses the user informally: one that contains one of the whole words du,
+   dich, dir, dein, deine, deinen, deinem, deiner, deines, euch, euer or eure
+   (case-insensitive). Placeholders and HTML tags are removed first, so
+   ``%(dir)s`` or ``dir="ltr"`` do not count. An informal imperative without
+   such a word ("Bitte versuche es später erneut.") is not detected.
 
-Obsolete entries (``#~``) are ignored. Run it from anywhere with the project's
-interpreter, e.g. ``.venv/bin/python scripts/check-translations.py``. It prints
-one line per problem and exits with status 1, or prints a one-line summary and
-exits with status 0. Only the standard library and GNU gettext's msgfmt are
+Both directories must hold at least one catalogue. Obsolete entries (``#~``)
+are ignored. Run it from anywhere with the project's interpreter, e.g.
+``.venv/bin/python scripts/check-translations.py``. It prints one line per
+problem and exits with status 1, or prints a one-line summary and exits with
+status 0. Only the standard library and GNU gettext's msgfmt are
 needed.
 """
 
@@ -43,6 +57,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "src" / "meinekammer" / "locale"
+# Overrides of third-party translations (allauth's informal German); first in LOCALE_PATHS.
+OVERRIDES_DIR = ROOT / "src" / "meinekammer" / "overrides" / "locale"
+LOCALE_DIRS = [LOCALE_DIR, OVERRIDES_DIR]
 
 # printf-style placeholders as Python's %-operator understands them.
 NAMED_PERCENT = re.compile(
@@ -55,6 +72,12 @@ ANY_PERCENT = re.compile(
 BRACE = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 # Django template variables, should one leak into a msgid: {{ x }}, {{x}}, {{ x|filter }}.
 TEMPLATE_VAR = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+# The informal address ("du" and its forms, plural "euch", "euer", "eure"): German uses "Sie".
+INFORMAL = re.compile(
+    r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure)\b", re.IGNORECASE
+)
+# What is removed from a msgstr before looking for INFORMAL: placeholders and HTML tags.
+NOT_PROSE = re.compile(rf"{TEMPLATE_VAR.pattern}|{ANY_PERCENT.pattern}|{BRACE.pattern}|<[^<>]*>")
 
 ESCAPES = {
     "n": "\n",
@@ -220,6 +243,29 @@ def check_entry(path: Path, entry: Entry) -> list[str]:
     return problems
 
 
+def is_german(path: Path) -> bool:
+    """Whether path is a catalogue <lang>/LC_MESSAGES/django.po for German (de, de_AT, ...)."""
+    language = path.parent.parent.name
+    return language == "de" or language.startswith(("de_", "de-"))
+
+
+def check_formal(path: Path, entry: Entry) -> list[str]:
+    """Report msgstrs of a German entry that address the user with "du" instead of "Sie"."""
+    if entry.is_header:
+        return []
+    where = f"{path.relative_to(ROOT)}:{entry.line}: msgid {short(entry.msgid)}"
+    if entry.msgctxt is not None:
+        where += f" (context {short(entry.msgctxt)})"
+    problems = []
+    for n, translation in sorted(entry.msgstr.items()):
+        label = f"msgstr[{n}]" if entry.msgid_plural is not None else "msgstr"
+        words = [m.group() for m in INFORMAL.finditer(NOT_PROSE.sub(" ", translation))]
+        if words:
+            found = ", ".join(dict.fromkeys(words))
+            problems.append(f"{where}: {label} addresses the user informally ({found}); use Sie")
+    return problems
+
+
 def run_msgfmt(path: Path) -> list[str]:
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
@@ -244,10 +290,13 @@ def run_msgfmt(path: Path) -> list[str]:
 
 
 def main() -> int:
-    catalogues = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/django.po"))
-    if not catalogues:
-        print(f"translations: no catalogues found under {LOCALE_DIR.relative_to(ROOT)}")
-        return 1
+    catalogues: list[Path] = []
+    for locale_dir in LOCALE_DIRS:
+        found = sorted(locale_dir.glob("*/LC_MESSAGES/django.po"))
+        if not found:
+            print(f"translations: no catalogues found under {locale_dir.relative_to(ROOT)}")
+            return 1
+        catalogues += found
     problems: list[str] = []
     checked = 0
     for path in catalogues:
@@ -268,6 +317,8 @@ def main() -> int:
             if not entry.is_header:
                 checked += 1
             problems += check_entry(path, entry)
+            if is_german(path):
+                problems += check_formal(path, entry)
     for problem in problems:
         print(problem)
     if problems:

@@ -212,7 +212,8 @@ EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=30)
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The first path wins: overrides/ replaces allauth's informal German ("du") with formal "Sie".
+LOCALE_PATHS = [PACKAGE_DIR / "overrides" / "locale", PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
