@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from meinekammer.audit.models import AuditAction, AuditEvent
 from tests.accounts.factories import UserFactory
@@ -115,6 +118,9 @@ def test_change_email_confirms_the_new_address_and_informs_the_old(logged_in, us
     response = logged_in.post(
         reverse("account_email"), {"action_add": "", "email": "neu@beispiel.example"}
     )
+    # Changing the address asks for the password first, then carries out the change.
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = logged_in.post(response["Location"], {"password": PASSWORD})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.email == old  # nothing changes before the new address is confirmed

@@ -192,6 +192,8 @@ ACCOUNT_RATE_LIMITS = {
     "resend_confirmation": "5/m/ip,20/h/ip",
     "delete_account": "5/m/user",
 }
+# Changing the e-mail address (a step towards taking over an account) asks for the password.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 PRIVACY_NOTICE_VERSION_REQUIRED = True
 
