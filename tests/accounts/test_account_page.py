@@ -171,3 +171,16 @@ def test_a_user_sees_only_their_own_security_events(client, user):
     client.force_login(user)
     page = client.get(reverse("accounts:overview")).content.decode()
     assert "198.51.100.77" not in page
+
+
+def test_changing_the_email_asks_for_the_password_again(logged_in, user, time_machine):
+    time_machine.move_to(timezone.now() + timedelta(minutes=10), tick=False)
+    response = logged_in.post(
+        reverse("account_email"), {"action_add": "", "email": "neu@beispiel.example"}
+    )
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    wrong = logged_in.post(response["Location"], {"password": "falsch falsch falsch"})
+    assert wrong.status_code == 200 and wrong.context["form"].errors
+    from allauth.account.models import EmailAddress
+
+    assert not EmailAddress.objects.filter(email="neu@beispiel.example").exists()

@@ -67,6 +67,7 @@ def test_the_account_works_only_after_confirmation(client, outbox):
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 302
     assert EmailAddress.objects.get(email="erika@beispiel.example").verified
+    assert not AuditEvent.objects.filter(action=AuditAction.EMAIL_CHANGED).exists()
     assert client.post(reverse("account_login"), login).status_code == 302
     assert "_auth_user_id" in client.session
 

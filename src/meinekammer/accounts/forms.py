@@ -1,5 +1,6 @@
-from typing import cast
+from typing import Any, cast
 
+from allauth.account import forms as allauth_forms
 from allauth.account.forms import SignupForm
 from django import forms
 from django.core.exceptions import ValidationError
@@ -177,3 +178,56 @@ class UnlockForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class PlainAllauthFieldsMixin:
+    """allauth's forms with our labels: no placeholders repeating the label, no link as hint.
+
+    allauth puts a "forgot your password?" link into the password field's help text; our pages
+    show that link below the form, where it is not read out as the field's description.
+    """
+
+    labels: dict[str, Any] = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            field.widget.attrs.pop("placeholder", None)
+            if name in self.labels:
+                field.label = self.labels[name]
+            if isinstance(field.widget, forms.PasswordInput):
+                field.help_text = ""
+                field.max_length = field.max_length or 1024
+                field.widget.attrs["maxlength"] = "1024"
+
+
+class LoginForm(PlainAllauthFieldsMixin, allauth_forms.LoginForm):
+    labels = {
+        "login": _("E-mail address"),
+        "password": _("Password"),
+        "remember": _("Stay logged in"),
+    }
+
+
+class ChangePasswordForm(PlainAllauthFieldsMixin, allauth_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": _("Current password"),
+        "password1": _("New password"),
+        "password2": _("Repeat new password"),
+    }
+
+
+class ResetPasswordForm(PlainAllauthFieldsMixin, allauth_forms.ResetPasswordForm):
+    labels = {"email": _("E-mail address")}
+
+
+class ResetPasswordKeyForm(PlainAllauthFieldsMixin, allauth_forms.ResetPasswordKeyForm):
+    labels = {"password1": _("New password"), "password2": _("Repeat new password")}
+
+
+class AddEmailForm(PlainAllauthFieldsMixin, allauth_forms.AddEmailForm):
+    labels = {"email": _("New e-mail address")}
+
+
+class ReauthenticateForm(PlainAllauthFieldsMixin, allauth_forms.ReauthenticateForm):
+    labels = {"password": _("Password")}

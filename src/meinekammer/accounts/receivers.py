@@ -60,4 +60,6 @@ def on_password_reset(sender, request, user, **kwargs) -> None:
 
 @receiver(allauth_signals.email_changed)
 def on_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs) -> None:
+    if from_email_address is None:
+        return  # allauth's change-email mode reports the first confirmation as a change
     record(AuditAction.EMAIL_CHANGED, request=request, actor=user, subject_user=user)

@@ -80,7 +80,10 @@ FORM_RENDERER = "meinekammer.web.forms.KernFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'meinekammer.sqlite3'}")
+    # An empty DATABASE_URL means "not set": the embedded SQLite file.
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'meinekammer.sqlite3'}"
+    )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -176,6 +179,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "meinekammer: "
 ACCOUNT_FORMS = {
     "signup": "meinekammer.accounts.forms.RegistrationForm",
+    "login": "meinekammer.accounts.forms.LoginForm",
+    "change_password": "meinekammer.accounts.forms.ChangePasswordForm",
+    "reset_password": "meinekammer.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "meinekammer.accounts.forms.ResetPasswordKeyForm",
+    "add_email": "meinekammer.accounts.forms.AddEmailForm",
+    "reauthenticate": "meinekammer.accounts.forms.ReauthenticateForm",
 }
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

@@ -48,6 +48,12 @@ def kern_widget(field: BoundField):
     return field.as_widget(attrs=attrs)
 
 
+@register.filter
+def without_final_stop(label) -> str:
+    """A label used before a colon ("…accept it.: Please…" reads badly)."""
+    return str(label).rstrip(" .:")
+
+
 @register.simple_tag
 def field_describedby(field: BoundField) -> str:
     return describedby(field)
