@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "meinekammer.accounts",
     "meinekammer.audit",
     "meinekammer.notifications",
+    "meinekammer.chambers",
+    "meinekammer.companies",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
