@@ -72,7 +72,7 @@ def list_password_requests(
 def _lock_open(user, request_id: int) -> NewPasswordRequest:
     chamber = get_staff_chamber(user)
     password_request = (
-        NewPasswordRequest.objects.select_for_update()
+        NewPasswordRequest.objects.select_for_update(of=("self",))
         .select_related("company", "requested_by")
         .filter(pk=request_id, company__chamber=chamber)
         .first()

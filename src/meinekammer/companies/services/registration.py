@@ -142,7 +142,7 @@ def live_company_for(entry: DirectoryEntry, *, exclude: Company | None = None) -
 def _lock_undecided(user, registration_id: int) -> CompanyRegistration:
     chamber = get_staff_chamber(user)
     registration = (
-        CompanyRegistration.objects.select_for_update()
+        CompanyRegistration.objects.select_for_update(of=("self",))
         .select_related("company", "applicant", "decided_by")
         .filter(pk=registration_id, company__chamber=chamber)
         .first()
