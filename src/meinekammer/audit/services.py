@@ -25,7 +25,6 @@ def record(
     request: HttpRequest | None = None,
     actor=None,
     subject_user=None,
-    company=None,
     **data: Any,
 ) -> AuditEvent:
     clean = {k: v for k, v in data.items() if not any(s in k.lower() for s in _SECRET_KEYS)}
@@ -35,7 +34,6 @@ def record(
         action=action,
         actor=actor,
         subject_user=subject_user,
-        company=company,
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[
             :USER_AGENT_MAX_LENGTH
