@@ -94,6 +94,8 @@ class App:
         self.url = url
         self.processes = processes
         self.logs = logs
+        # Read-only look-ups of demo data a user would know from elsewhere (their own papers).
+        self.database = logs / "e2e.sqlite3"
 
     def assert_running(self) -> None:
         for name, process in self.processes.items():

@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("meinekammer.web.urls")),
     path("konto/", include("meinekammer.accounts.urls")),
+    path("unternehmen/", include("meinekammer.companies.urls")),
+    path("kammer/", include("meinekammer.chambers.urls")),
     path("accounts/", include("allauth.urls")),
     path("dev/mailbox/", include("meinekammer.notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -28,7 +28,7 @@ def test_the_demo_sets_up_sqlite_under_var_and_prints_the_logins(tmp_path):
     assert "/dev/mailbox/" in result.stdout
     assert "anna.admin@beispiel-gmbh.example" in result.stdout
     assert "Demo-Zugang-2026" in result.stdout
-    assert count_users(tmp_path) == 5
+    assert count_users(tmp_path) == 7
 
 
 def test_running_the_demo_again_keeps_the_data_and_reset_starts_afresh(tmp_path):

@@ -22,6 +22,27 @@ class AuditAction(models.TextChoices):
     DELETED = "account.deleted", _("Account deleted")
     DELETION_REFUSED = "account.deletion_refused", _("Account deletion refused")
     PRIVACY_ACCEPTED = "account.privacy_accepted", _("Privacy information accepted")
+    # Companies and their chamber (manual ch. 3, ch. 9 item 5).
+    COMPANY_REGISTERED = "company.registered", _("Company registration submitted")
+    REGISTRATION_APPROVED = "company.registration_approved", _("Registration approved")
+    REGISTRATION_REJECTED = "company.registration_rejected", _("Registration rejected")
+    LETTER_QUEUED = "company.letter_queued", _("Activation letter queued")
+    LETTER_PRINTED = "company.letter_printed", _("Activation letter printed")
+    LETTER_SENT = "company.letter_sent", _("Activation letter sent")
+    LETTER_VOIDED = "company.letter_voided", _("Activation password void")
+    COMPANY_ACTIVATED = "company.activated", _("Company activated")
+    ACTIVATION_FAILED = "company.activation_failed", _("Failed activation")
+    ACTIVATION_THROTTLED = "company.activation_throttled", _("Activation attempts throttled")
+    ADMIN_APPOINTED = "company.admin_appointed", _("Company admin appointed")
+    PASSWORD_REQUESTED = "company.password_requested", _("New company password requested")
+    PASSWORD_REQUEST_APPROVED = (
+        "company.password_request_approved",
+        _("New company password approved"),
+    )
+    PASSWORD_REQUEST_REJECTED = (
+        "company.password_request_rejected",
+        _("New company password refused"),
+    )
 
 
 SECURITY_EVENTS = (
@@ -58,6 +79,13 @@ class AuditEvent(models.Model):
     )
     subject_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    company = models.ForeignKey(
+        "companies.Company",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -25,6 +25,7 @@ def record(
     request: HttpRequest | None = None,
     actor=None,
     subject_user=None,
+    company=None,
     **data: Any,
 ) -> AuditEvent:
     clean = {k: v for k, v in data.items() if not any(s in k.lower() for s in _SECRET_KEYS)}
@@ -34,6 +35,7 @@ def record(
         action=action,
         actor=actor,
         subject_user=subject_user,
+        company=company,
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[
             :USER_AGENT_MAX_LENGTH

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "meinekammer.accounts",
     "meinekammer.audit",
     "meinekammer.notifications",
+    "meinekammer.chambers",
+    "meinekammer.companies",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -200,6 +202,7 @@ ACCOUNT_RATE_LIMITS = {
     "unlock_account": "10/m/ip,3/10m/key",
     "resend_confirmation": "5/m/ip,20/h/ip",
     "delete_account": "5/m/user",
+    "activate_company": "10/h/user,30/h/ip",
 }
 # Changing the e-mail address (a step towards taking over an account) asks for the password.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -292,3 +295,7 @@ OPERATOR = {
     "register": env.str("OPERATOR_REGISTER", default=""),
     "vat_id": env.str("OPERATOR_VAT_ID", default=""),
 }
+
+# --- Companies ---------------------------------------------------------------------------------
+# Manual ch. 3: the activation password comes by post; it expires after this many days.
+ACTIVATION_PASSWORD_VALIDITY_DAYS = env.int("ACTIVATION_PASSWORD_VALIDITY_DAYS", default=60)

@@ -50,6 +50,45 @@ DEMO_USERS = [
         "Olaf Operator, operator (Django admin)",
         True,
     ),
+    (
+        "paul.plan@neubau.example",
+        Salutation.MR,
+        "Paul",
+        "Plan",
+        "Paul Plan, waits for his company's review",
+        False,
+    ),
+    (
+        "bernd.berater@hwk-beispielstadt.example",
+        Salutation.MR,
+        "Bernd",
+        "Berater",
+        "Bernd Berater, HWK Beispielstadt staff",
+        False,
+    ),
+]
+
+
+DEMO_CHAMBERS = [
+    # number, name, street, postal code, city, signatory, title
+    (
+        "101",
+        "IHK Musterstadt",
+        "Kammerplatz 1",
+        "12345",
+        "Musterstadt",
+        "Dr. Eva Beispiel",
+        "Hauptgeschäftsführerin",
+    ),
+    (
+        "202",
+        "HWK Beispielstadt",
+        "Handwerksweg 2",
+        "54321",
+        "Beispielstadt",
+        "Karl Muster",
+        "Geschäftsführer",
+    ),
 ]
 
 
@@ -75,4 +114,134 @@ def seed_demo_data() -> list[tuple[str, str]]:
             if notice:
                 PrivacyConsent.objects.get_or_create(user=user, notice=notice)
         logins.append((email, role))
+    _seed_chambers_and_companies()
     return logins
+
+
+def _user(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+def _seed_chambers_and_companies() -> None:
+    """Two chambers with staff and directories, and companies in several states."""
+    from meinekammer.chambers.demo_directory import seed_demo_directory
+    from meinekammer.chambers.models import Chamber, ChamberStaff, DirectoryEntry
+    from meinekammer.companies.models import (
+        ActivationLetter,
+        Company,
+        CompanyRegistration,
+        CompanyState,
+        LetterReason,
+        Membership,
+        RegistrationState,
+    )
+
+    chambers = {}
+    for number, name, street, postal_code, city, signatory, title in DEMO_CHAMBERS:
+        chamber, _created = Chamber.objects.get_or_create(
+            number=number,
+            defaults={
+                "name": name,
+                "street": street,
+                "postal_code": postal_code,
+                "city": city,
+                "email": f"info@{name.lower().replace(' ', '-')}.example",
+                "phone": "+49 123 4567-0",
+                "signatory_name": signatory,
+                "signatory_title": title,
+            },
+        )
+        chambers[number] = chamber
+        if not chamber.directory.exists():
+            seed_demo_directory(chamber)
+    ChamberStaff.objects.get_or_create(
+        user=_user("sabine.sachbearbeitung@ihk-musterstadt.example"),
+        defaults={"chamber": chambers["101"]},
+    )
+    ChamberStaff.objects.get_or_create(
+        user=_user("bernd.berater@hwk-beispielstadt.example"), defaults={"chamber": chambers["202"]}
+    )
+    if Company.objects.exists():
+        return
+    ihk = chambers["101"]
+    entry = DirectoryEntry.objects.get(chamber=ihk, member_number="1010001")
+    anna = _user("anna.admin@beispiel-gmbh.example")
+    active = Company.objects.create(
+        chamber=ihk,
+        name=entry.name,
+        street=entry.street,
+        postal_code=entry.postal_code,
+        city=entry.city,
+        member_number=entry.member_number,
+        register_court=entry.register_court,
+        register_number=entry.register_number,
+        directory_entry=entry,
+        state=CompanyState.ACTIVE,
+    )
+    CompanyRegistration.objects.create(
+        company=active, applicant=anna, state=RegistrationState.APPROVED
+    )
+    Membership.objects.create(user=anna, company=active, is_admin=True)
+    Membership.objects.create(user=_user("tom.trainer@beispiel-gmbh.example"), company=active)
+    Membership.objects.create(user=_user("lea.lernt@beispiel-gmbh.example"), company=active)
+
+    # In review: a close match waits in the directory for Sabine to find.
+    paul = _user("paul.plan@neubau.example")
+    candidate = (
+        DirectoryEntry.objects.filter(chamber=ihk)
+        .exclude(pk=entry.pk)
+        .exclude(register_number="")
+        .order_by("member_number")
+        .first()
+    )
+    if candidate is not None:
+        pending = Company.objects.create(
+            chamber=ihk,
+            name=candidate.name.replace("GmbH", "Gmbh"),
+            street=candidate.street,
+            postal_code=candidate.postal_code,
+            city=candidate.city,
+            register_court=candidate.register_court,
+            register_number=candidate.register_number,
+            state=CompanyState.PENDING_REVIEW,
+        )
+        CompanyRegistration.objects.create(company=pending, applicant=paul)
+    # Approved, its letter waiting in the print queue.
+    waiting_entry = (
+        DirectoryEntry.objects.filter(chamber=ihk)
+        .exclude(pk=entry.pk)
+        .order_by("-member_number")
+        .first()
+    )
+    if waiting_entry is not None:
+        waiting = Company.objects.create(
+            chamber=ihk,
+            name=waiting_entry.name,
+            street=waiting_entry.street,
+            postal_code=waiting_entry.postal_code,
+            city=waiting_entry.city,
+            member_number=waiting_entry.member_number,
+            directory_entry=waiting_entry,
+            state=CompanyState.AWAITING_ACTIVATION,
+        )
+        CompanyRegistration.objects.create(
+            company=waiting, applicant=paul, state=RegistrationState.APPROVED
+        )
+        ActivationLetter.objects.create(
+            company=waiting, reason=LetterReason.REGISTRATION, recipient_name=paul.get_full_name()
+        )
+    # Rejected.
+    rejected = Company.objects.create(
+        chamber=ihk,
+        name="Unbekannt Handel UG",
+        street="Nirgendweg 9",
+        postal_code="12345",
+        city="Musterstadt",
+        state=CompanyState.REJECTED,
+    )
+    CompanyRegistration.objects.create(
+        company=rejected,
+        applicant=paul,
+        state=RegistrationState.REJECTED,
+        rejection_reason="Das Unternehmen ist in unserem Unternehmensverzeichnis nicht verzeichnet.",
+    )

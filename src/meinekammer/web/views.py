@@ -19,11 +19,15 @@ SECURITY_EVENTS_ON_DASHBOARD = 5
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
+    from meinekammer.companies.selectors import list_memberships, list_pending_registrations
+
     return render(
         request,
         "web/dashboard.html",
         {
             "function_tiles": list_function_tiles(request),
+            "memberships": list_memberships(request.user),
+            "pending_registrations": list_pending_registrations(request.user),
             "recent_events": AuditEvent.objects.security_events_for(request.user)[
                 :SECURITY_EVENTS_ON_DASHBOARD
             ],

@@ -82,6 +82,8 @@ class Command(BaseCommand):
                 "-",
                 "--log-level",
                 "warning",
+                # No shared control socket in ~/.gunicorn: several demos may run side by side.
+                "--no-control-socket",
             ],
             [python, "-m", "meinekammer", "db_worker", "--no-reload", "--interval", "1"],
             [python, "-m", "meinekammer", "run-schedules", "--loop"],

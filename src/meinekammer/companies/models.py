@@ -1,0 +1,225 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from meinekammer.chambers.models import Chamber, DirectoryEntry, postal_code_validator
+
+
+class CompanyState(models.TextChoices):
+    PENDING_REVIEW = "pending_review", _("in review by the chamber")
+    REJECTED = "rejected", _("rejected")
+    AWAITING_ACTIVATION = "awaiting_activation", _("awaiting activation")
+    ACTIVE = "active", _("active")
+    DELETION_REQUESTED = "deletion_requested", _("deletion requested")
+    DELETION_SCHEDULED = "deletion_scheduled", _("deletion scheduled")
+    DELETED = "deleted", _("deleted")
+
+
+# States in which a company holds its member number: no second registration may take it.
+HOLDS_MEMBER_NUMBER = [
+    CompanyState.AWAITING_ACTIVATION,
+    CompanyState.ACTIVE,
+    CompanyState.DELETION_REQUESTED,
+    CompanyState.DELETION_SCHEDULED,
+]
+
+
+class CompanyQuerySet(models.QuerySet["Company"]):
+    def active(self) -> "CompanyQuerySet":
+        return self.filter(state=CompanyState.ACTIVE)
+
+
+class Company(models.Model):
+    """A company as registered by its people, once per chamber district (DESIGN.md)."""
+
+    chamber = models.ForeignKey(Chamber, on_delete=models.PROTECT, related_name="companies")
+    name = models.CharField(_("company name"), max_length=300)
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(
+        _("postal code"), max_length=5, validators=[postal_code_validator]
+    )
+    city = models.CharField(_("city"), max_length=100)
+    member_number = models.CharField(_("member number"), max_length=20, blank=True)
+    register_court = models.CharField(_("register court"), max_length=100, blank=True)
+    register_number = models.CharField(_("register number"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=50, blank=True)
+    state = models.CharField(
+        _("state"), max_length=24, choices=CompanyState.choices, default=CompanyState.PENDING_REVIEW
+    )
+    directory_entry = models.ForeignKey(
+        DirectoryEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="companies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chamber", "member_number"],
+                condition=Q(state__in=HOLDS_MEMBER_NUMBER) & ~Q(member_number=""),
+                name="one_live_company_per_member_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [self.street, f"{self.postal_code} {self.city}"]
+
+
+class Membership(models.Model):
+    """A user's belonging to a company; the admin flag makes a company admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    is_admin = models.BooleanField(_("company admin"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="one_membership_per_company")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+
+class RegistrationState(models.TextChoices):
+    IN_REVIEW = "in_review", _("in review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class CompanyRegistration(models.Model):
+    """The registration request ("Registrierungsantrag") a user sends to the chamber."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="registration")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="company_registrations"
+    )
+    state = models.CharField(
+        max_length=12, choices=RegistrationState.choices, default=RegistrationState.IN_REVIEW
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("registration request")
+        verbose_name_plural = _("registration requests")
+        ordering = ["submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_state_display()})"
+
+
+class PasswordRequestState(models.TextChoices):
+    OPEN = "open", _("open")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class NewPasswordRequest(models.Model):
+    """A company admin asks for a new initial company password by post (manual ch. 9, item 5)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="password_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    state = models.CharField(
+        max_length=10, choices=PasswordRequestState.choices, default=PasswordRequestState.OPEN
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(_("reason for the refusal"), blank=True)
+
+    class Meta:
+        verbose_name = _("request for a new company password")
+        verbose_name_plural = _("requests for a new company password")
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], condition=Q(state="open"), name="one_open_password_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_state_display()})"
+
+
+class LetterState(models.TextChoices):
+    QUEUED = "queued", _("waiting to be printed")
+    PRINTED = "printed", _("printed")
+    SENT = "sent", _("sent")
+    USED = "used", _("used")
+    VOID = "void", _("void")
+
+
+class LetterReason(models.TextChoices):
+    REGISTRATION = "registration", _("registration")
+    NEW_PASSWORD = "new_password", _("new company password")
+
+
+class ActivationLetterQuerySet(models.QuerySet["ActivationLetter"]):
+    def usable(self) -> "ActivationLetterQuerySet":
+        """Letters whose password may still be entered (expiry is checked separately)."""
+        return self.filter(state__in=[LetterState.PRINTED, LetterState.SENT])
+
+
+class ActivationLetter(models.Model):
+    """A letter with the activation password ("Registrierungsbrief"), in the print queue of
+    the company's chamber. The password exists in clear only in the PDF; the row keeps its
+    hash, its expiry and the count of wrong tries."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="letters")
+    reason = models.CharField(max_length=14, choices=LetterReason.choices)
+    state = models.CharField(max_length=8, choices=LetterState.choices, default=LetterState.QUEUED)
+    recipient_name = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    password_hash = models.CharField(max_length=200, blank=True, editable=False)
+    password_issued_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    printed_at = models.DateTimeField(null=True, blank=True)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActivationLetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activation letter")
+        verbose_name_plural = _("activation letters")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_state_display()})"

@@ -1,0 +1,154 @@
+"""The chamber's print queue of activation letters (manual ch. 3: "Registrierungsbrief")."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from meinekammer.audit.models import AuditAction
+from meinekammer.audit.services import record
+from meinekammer.chambers.models import Chamber
+
+from .. import activation_passwords
+from ..models import ActivationLetter, LetterReason, LetterState
+from ..permissions import get_staff_chamber
+from .common import CompanyError, mail_user
+
+
+def list_print_queue(chamber: Chamber) -> QuerySet[ActivationLetter]:
+    return (
+        ActivationLetter.objects.filter(
+            company__chamber=chamber, state__in=[LetterState.QUEUED, LetterState.PRINTED]
+        )
+        .select_related("company", "printed_by")
+        .order_by("state", "created_at")
+    )
+
+
+def _void_other_letters(letter: ActivationLetter, *, user, request) -> None:
+    """A new password voids every earlier one of the same company."""
+    others = (
+        ActivationLetter.objects.select_for_update()
+        .filter(company_id=letter.company_id, state__in=[LetterState.PRINTED, LetterState.SENT])
+        .exclude(pk=letter.pk)
+    )
+    for other in others:
+        other.state = LetterState.VOID
+        other.voided_at = timezone.now()
+        other.save(update_fields=["state", "voided_at"])
+        record(
+            AuditAction.LETTER_VOIDED,
+            request=request,
+            actor=user,
+            company=letter.company,
+            letter=other.pk,
+            why="superseded",
+        )
+
+
+def print_letters(user, letter_ids: list[int], *, request=None) -> bytes:
+    """Issue a fresh password for each letter and return them as one PDF for the print shop.
+
+    Printing a letter again gives it a new password; the old one is void. Passwords exist in
+    clear only in the returned PDF.
+    """
+    from meinekammer.chambers.letters import LetterContent, render_letters_pdf
+
+    chamber = get_staff_chamber(user)
+    now = timezone.now()
+    validity = timedelta(days=settings.ACTIVATION_PASSWORD_VALIDITY_DAYS)
+    with transaction.atomic():
+        letters = list(
+            ActivationLetter.objects.select_for_update()
+            .select_related("company", "company__chamber")
+            .filter(
+                pk__in=letter_ids,
+                company__chamber=chamber,
+                state__in=[LetterState.QUEUED, LetterState.PRINTED],
+            )
+            .order_by("created_at")
+        )
+        if not letters:
+            raise CompanyError("no letters")
+        contents = []
+        for letter in letters:
+            password = activation_passwords.generate_password()
+            letter.password_hash = activation_passwords.hash_password(password)
+            letter.password_issued_at = now
+            letter.expires_at = now + validity
+            letter.failed_attempts = 0
+            letter.state = LetterState.PRINTED
+            letter.printed_at = now
+            letter.printed_by = user
+            letter.save()
+            _void_other_letters(letter, user=user, request=request)
+            record(
+                AuditAction.LETTER_PRINTED,
+                request=request,
+                actor=user,
+                company=letter.company,
+                letter=letter.pk,
+            )
+            company = letter.company
+            contents.append(
+                LetterContent(
+                    chamber=chamber,
+                    company_name=company.name,
+                    recipient_name=letter.recipient_name,
+                    street=company.street,
+                    postal_code=company.postal_code,
+                    city=company.city,
+                    member_number=company.member_number,
+                    password=activation_passwords.format_for_print(password),
+                    expires_on=timezone.localdate(letter.expires_at),
+                    reason=letter.reason,
+                    letter_date=timezone.localdate(now),
+                )
+            )
+        return render_letters_pdf(contents)
+
+
+def mark_letters_sent(user, letter_ids: list[int], *, request=None) -> int:
+    """The letters are in the post: tell the people waiting for them."""
+    chamber = get_staff_chamber(user)
+    with transaction.atomic():
+        letters = list(
+            ActivationLetter.objects.select_for_update()
+            .select_related("company")
+            .filter(pk__in=letter_ids, company__chamber=chamber, state=LetterState.PRINTED)
+        )
+        for letter in letters:
+            letter.state = LetterState.SENT
+            letter.sent_at = timezone.now()
+            letter.sent_by = user
+            letter.save(update_fields=["state", "sent_at", "sent_by"])
+            record(
+                AuditAction.LETTER_SENT,
+                request=request,
+                actor=user,
+                company=letter.company,
+                letter=letter.pk,
+            )
+            for person in _waiting_for(letter):
+                mail_user(
+                    person,
+                    "letter_sent",
+                    event_key=f"letter:{letter.pk}:sent",
+                    request=request,
+                    company=letter.company,
+                    letter=letter,
+                    expires_on=timezone.localdate(letter.expires_at) if letter.expires_at else None,
+                )
+        return len(letters)
+
+
+def _waiting_for(letter: ActivationLetter) -> list:
+    if letter.reason == LetterReason.REGISTRATION:
+        registration = getattr(letter.company, "registration", None)
+        return [registration.applicant] if registration else []
+    request = (
+        letter.company.password_requests.filter(state="approved").order_by("-decided_at").first()
+    )
+    return [request.requested_by] if request and request.requested_by else []

@@ -1,0 +1,95 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from meinekammer.accounts.views import current_user
+
+from .forms import ActivationForm, CompanyRegistrationForm, OptionalReasonForm
+from .models import CompanyState
+from .permissions import get_company_for_admin
+from .selectors import letter_state_for
+from .services.activation import activate_company
+from .services.common import CompanyError
+from .services.password_requests import request_new_company_password
+from .services.registration import register_company
+
+
+def _bound(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = CompanyRegistrationForm(_bound(request))
+    if request.method == "POST" and form.is_valid():
+        company = register_company(current_user(request), request=request, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Your registration request for %(company)s has been sent to %(chamber)s for review.")
+            % {"company": company.name, "chamber": company.chamber.name},
+        )
+        return redirect("web:home")
+    return render(request, "companies/register.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest) -> HttpResponse:
+    form = ActivationForm(_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = activate_company(request.user, request=request, **form.cleaned_data)
+        except CompanyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(company)s is active. You are its company administrator.")
+                % {"company": company.name},
+            )
+            return redirect("companies:administration", company.pk)
+    return render(request, "companies/activate.html", {"form": form})
+
+
+@login_required
+@require_GET
+def administration(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = get_company_for_admin(request.user, company_id)
+    return render(
+        request,
+        "companies/administration.html",
+        {
+            "company": company,
+            "open_password_request": company.password_requests.filter(state="open").first(),
+            "letter_state": letter_state_for(company),
+            "is_active": company.state == CompanyState.ACTIVE,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_password(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = get_company_for_admin(request.user, company_id)
+    form = OptionalReasonForm(_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_new_company_password(
+                request.user, company, request=request, **form.cleaned_data
+            )
+        except CompanyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your request has been sent to %(chamber)s. The new company password comes by post."
+                )
+                % {"chamber": company.chamber.name},
+            )
+            return redirect("companies:administration", company.pk)
+    return render(request, "companies/request_password.html", {"company": company, "form": form})

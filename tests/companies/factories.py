@@ -1,0 +1,42 @@
+import factory
+
+from meinekammer.companies.models import (
+    Company,
+    CompanyRegistration,
+    CompanyState,
+    Membership,
+)
+from tests.accounts.factories import UserFactory
+from tests.chambers.factories import ChamberFactory
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    chamber = factory.SubFactory(ChamberFactory)
+    name = factory.Sequence(lambda n: f"Firma {n} GmbH")
+    street = "Musterstraße 1"
+    postal_code = "12345"
+    city = "Musterstadt"
+    member_number = factory.Sequence(lambda n: f"{10000000 + n}")
+    state = CompanyState.ACTIVE
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CompanyRegistration
+
+    company = factory.SubFactory(
+        CompanyFactory, state=CompanyState.PENDING_REVIEW, member_number=""
+    )
+    applicant = factory.SubFactory(UserFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    is_admin = False
