@@ -48,7 +48,7 @@ def test_register_review_print_activate(app, new_page) -> None:
     expect(user.get_by_role("heading", level=1)).to_have_text("Neues Unternehmen anlegen")
     check_axe(user)
     form = user.get_by_role("main")
-    form.get_by_label("Ihre Kammer").select_option(label="IHK Musterstadt")
+    form.get_by_label("Ihre Kammer").select_option(label="IHK Musterstadt (101)")
     form.get_by_label("Unternehmensname", exact=True).fill(entry["name"].upper())
     form.get_by_label("Straße und Hausnummer").fill(entry["street"])
     form.get_by_label("Postleitzahl").fill(entry["postal_code"])

@@ -2,6 +2,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -59,6 +60,8 @@ def test_downloading_prints_issues_a_password_and_the_pdf_carries_it(
     text = text_of(reader)
     [password] = PASSWORD_IN_PDF.findall(text)
     assert "1010001" in text and "101" in text and "Müller & Söhne Gießerei GmbH" in text
+    # The letter tells where to log in.
+    assert settings.SITE_URL in " ".join(text.split())
     queued.refresh_from_db()
     assert queued.state == LetterState.PRINTED and queued.printed_by == staff
     assert password.replace("-", "") not in queued.password_hash

@@ -105,6 +105,7 @@ def print_letters(user, letter_ids: list[int], *, request=None) -> bytes:
                     expires_on=timezone.localdate(letter.expires_at),
                     reason=letter.reason,
                     letter_date=timezone.localdate(now),
+                    portal_url=settings.SITE_URL,
                 )
             )
         return render_letters_pdf(contents)
