@@ -33,4 +33,11 @@ SCHEDULES: list[Schedule] = [
         why="The outbox holds e-mail addresses; delivered and failed mail older than 30 days "
         "is removed.",
     ),
+    Schedule(
+        name="expire-invitations",
+        task_path="meinekammer.companies.tasks.expire_due_invitations",
+        every=timedelta(hours=1),
+        why="Join links are valid for 14 days; pending invitations past their date are marked "
+        "expired, so that admins see them as such.",
+    ),
 ]

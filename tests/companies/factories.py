@@ -1,5 +1,6 @@
 import factory
 
+from meinekammer.applications.models import Application, AppRole
 from meinekammer.companies.models import (
     Company,
     CompanyRegistration,
@@ -40,3 +41,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     is_admin = False
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    name = factory.Sequence(lambda n: f"Anwendung {n}")
+    url = "https://anwendung.example/"
+
+
+class AppRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppRole
+
+    application = factory.SubFactory(ApplicationFactory)
+    key = factory.Sequence(lambda n: f"rolle{n}")
+    name_de = factory.Sequence(lambda n: f"Rolle {n}")
+    name_en = factory.Sequence(lambda n: f"Role {n}")

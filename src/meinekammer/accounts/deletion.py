@@ -7,6 +7,12 @@ explanations to show, each saying what to do instead; an empty list means "no ob
 
 from collections.abc import Callable
 
+from django.dispatch import Signal
+
+# Sent inside the transaction that erases an account (kwargs: user, request): other apps end
+# what rests on the account, e.g. its memberships.
+account_erased = Signal()
+
 DeletionBlocker = Callable[[object], list[str]]
 _blockers: list[DeletionBlocker] = []
 

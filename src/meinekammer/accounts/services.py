@@ -16,7 +16,7 @@ from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
 from meinekammer.notifications.services import send_templated_email
 
-from .deletion import list_deletion_blockers
+from .deletion import account_erased, list_deletion_blockers
 from .models import PrivacyConsent, PrivacyNotice, Salutation, User
 from .tokens import unlock_token_generator
 
@@ -186,6 +186,7 @@ def _erase_account(user: User, request: HttpRequest) -> None:
     # The goodbye mail goes to the address before it is erased; the outbox drops it after 30 days.
     notify_user(user, "account_deleted", request)
     record(AuditAction.DELETED, request=request, actor=user, subject_user=user)
+    account_erased.send(sender=User, user=user, request=request)
     EmailAddress.objects.filter(user=user).delete()
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.first_name = ""

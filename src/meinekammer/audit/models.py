@@ -43,6 +43,25 @@ class AuditAction(models.TextChoices):
         "company.password_request_rejected",
         _("New company password refused"),
     )
+    # Members, invitations, join and role requests (manual ch. 4-6).
+    INVITATION_SENT = "member.invitation_sent", _("Invitation sent")
+    INVITATION_REVOKED = "member.invitation_revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "member.invitation_accepted", _("Invitation followed")
+    JOIN_REQUESTED = "member.join_requested", _("Join request sent")
+    ROLE_REQUESTED = "member.role_requested", _("Role request sent")
+    REQUEST_ASSIGNED = "member.request_assigned", _("Request assigned")
+    REQUEST_RELEASED = "member.request_released", _("Request released")
+    REQUEST_APPROVED = "member.request_approved", _("Request approved")
+    REQUEST_REJECTED = "member.request_rejected", _("Request rejected")
+    REQUEST_WITHDRAWN = "member.request_withdrawn", _("Request withdrawn")
+    REQUEST_CANCELLED = "member.request_cancelled", _("Request cancelled")
+    MEMBER_ADDED = "member.added", _("Member added")
+    MEMBER_REMOVED = "member.removed", _("Member removed")
+    MEMBER_LEFT = "member.left", _("Member left the company")
+    ROLE_ASSIGNED = "member.role_assigned", _("Role assigned")
+    ROLE_REMOVED = "member.role_removed", _("Role removed")
+    ADMIN_REVOKED = "company.admin_revoked", _("Company admin rights removed")
+    COMPANY_DATA_CHANGED = "company.data_changed", _("Company data changed")
 
 
 SECURITY_EVENTS = (

@@ -43,6 +43,12 @@ def company_tiles(request) -> list[Tile]:
             icon="add",
         ),
         Tile(
+            title=_("Join a company"),
+            description=_("Send a join request to the administrators of your company."),
+            url=reverse("companies:join"),
+            icon="account-circle",
+        ),
+        Tile(
             title=_("Activate company"),
             description=_("With the activation password from your chamber's letter."),
             url=reverse("companies:activate"),

@@ -223,3 +223,135 @@ class ActivationLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} ({self.get_state_display()})"
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    EXPIRED = "expired", _("expired")
+    REVOKED = "revoked", _("revoked")
+
+
+class Invitation(models.Model):
+    """ "Benutzer hinzufügen" (manual ch. 4): a join link mailed to one address.
+
+    The link carries a random token; only its SHA-256 digest is stored. Following the link while
+    logged in with the invited address creates a join request that an admin confirms.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    email_normalized = models.CharField(max_length=254, editable=False)
+    roles = models.ManyToManyField("applications.AppRole", blank=True, related_name="+")
+    make_admin = models.BooleanField(_("company admin"), default=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=8, choices=InvitationState.choices, default=InvitationState.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    send_count = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email_normalized"],
+                condition=Q(state="pending"),
+                name="one_pending_invitation_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email_normalized = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class RequestKind(models.TextChoices):
+    JOIN = "join", _("join request")
+    ROLE = "role", _("role request")
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", _("open")
+    ASSIGNED = "assigned", _("assigned")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+PENDING_REQUEST_STATES = [RequestState.OPEN, RequestState.ASSIGNED]
+
+
+class MemberRequest(models.Model):
+    """A join or role request (manual ch. 5, 6): open → assigned → approved | rejected."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="requests")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_requests"
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=RequestKind.choices)
+    state = models.CharField(
+        _("state"), max_length=9, choices=RequestState.choices, default=RequestState.OPEN
+    )
+    # Join: the roles the inviting admin chose. Role: the one role asked for (also in `role`,
+    # which keeps a second pending request for the same role out at the database level).
+    roles = models.ManyToManyField("applications.AppRole", blank=True, related_name="+")
+    role = models.ForeignKey(
+        "applications.AppRole", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    make_admin = models.BooleanField(_("company admin"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="join_request"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        indexes = [models.Index(fields=["company", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "requester"],
+                condition=Q(kind="join", state__in=["open", "assigned"]),
+                name="one_pending_join_request",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "requester", "role"],
+                condition=Q(kind="role", state__in=["open", "assigned"]),
+                name="one_pending_role_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.requester} → {self.company}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in PENDING_REQUEST_STATES

@@ -1,21 +1,74 @@
 """Reads for pages: what a user sees of companies on the start page."""
 
+from django.db.models import Prefetch
+
+from meinekammer.applications.models import RoleAssignment
+
 from .models import (
+    PENDING_REQUEST_STATES,
     ActivationLetter,
     CompanyRegistration,
     LetterState,
+    MemberRequest,
     Membership,
     RegistrationState,
+    RequestState,
 )
+
+WORKING = ["active", "deletion_requested", "deletion_scheduled"]
 
 
 def list_memberships(user):
-    return (
+    """ "Meine Unternehmen": each company with the user's roles, grouped per application."""
+    memberships = list(
         Membership.objects.filter(
             user=user, company__state__in=["active", "deletion_requested", "deletion_scheduled"]
         )
         .select_related("company", "company__chamber")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(
+                    role__is_active=True, role__application__is_active=True
+                ).select_related("role", "role__application"),
+            )
+        )
         .order_by("company__name")
+    )
+    for membership in memberships:
+        by_application: dict = {}
+        for assignment in membership.role_assignments.all():
+            role = assignment.role
+            by_application.setdefault(role.application, []).append(role)
+        membership.applications = [  # type: ignore[attr-defined]
+            {"application": application, "roles": roles}
+            for application, roles in sorted(by_application.items(), key=lambda i: i[0].name)
+        ]
+    return memberships
+
+
+def admin_request_counts(user) -> dict[str, int] | None:
+    """For company admins: how many requests are open and how many are theirs; else None."""
+    if not Membership.objects.filter(user=user, is_admin=True, company__state__in=WORKING).exists():
+        return None
+    pending = MemberRequest.objects.filter(
+        state__in=PENDING_REQUEST_STATES,
+        company__state__in=WORKING,
+        company__memberships__user=user,
+        company__memberships__is_admin=True,
+    )
+    return {
+        "open": pending.filter(state=RequestState.OPEN).count(),
+        "mine": pending.filter(state=RequestState.ASSIGNED, assignee=user).count(),
+    }
+
+
+def list_member_requests(user):
+    """The user's own join and role requests still waiting."""
+    return (
+        MemberRequest.objects.filter(requester=user, state__in=PENDING_REQUEST_STATES)
+        .select_related("company", "role", "role__application")
+        .order_by("-created_at")
     )
 
 

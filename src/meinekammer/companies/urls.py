@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import member_views as members
 from . import views
 
 app_name = "companies"
@@ -9,4 +10,36 @@ urlpatterns = [
     path("aktivieren/", views.activate, name="activate"),
     path("<int:company_id>/", views.administration, name="administration"),
     path("<int:company_id>/neues-passwort/", views.request_password, name="request_password"),
+    path("<int:company_id>/benutzer-hinzufuegen/", members.invite, name="invite"),
+    path("<int:company_id>/daten/", members.company_data, name="company_data"),
+    path(
+        "<int:company_id>/mitglieder/<int:membership_id>/",
+        members.member_save,
+        name="member_save",
+    ),
+    path(
+        "<int:company_id>/mitglieder/<int:membership_id>/entfernen/",
+        members.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "<int:company_id>/einladungen/<int:invitation_id>/erneut-senden/",
+        members.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:company_id>/einladungen/<int:invitation_id>/zurueckziehen/",
+        members.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("<int:company_id>/rolle-beantragen/", members.role_request, name="role_request"),
+    path("<int:company_id>/verlassen/", members.leave, name="leave"),
+    path("beitreten/", members.join, name="join"),
+    path("einladung/<str:token>/", members.invitation, name="invitation"),
+    path("anfragen/offen/", members.requests_open, name="requests_open"),
+    path("anfragen/meine/", members.requests_mine, name="requests_mine"),
+    path("anfragen/<int:request_id>/", members.request_detail, name="request_detail"),
+    path("anfragen/<int:request_id>/zuweisen/", members.request_assign, name="request_assign"),
+    path("anfragen/<int:request_id>/freigeben/", members.request_release, name="request_release"),
+    path("anfragen/<int:request_id>/zurueckziehen/", members.withdraw, name="request_withdraw"),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from meinekammer.accounts.views import current_user
 
 from .forms import ActivationForm, CompanyRegistrationForm, OptionalReasonForm
+from .member_views import member_section
 from .models import CompanyState
 from .permissions import get_company_for_admin
 from .selectors import letter_state_for
@@ -63,6 +64,7 @@ def administration(request: HttpRequest, company_id: int) -> HttpResponse:
         request,
         "companies/administration.html",
         {
+            **member_section(request, company),
             "company": company,
             "open_password_request": company.password_requests.filter(state="open").first(),
             "letter_state": letter_state_for(company),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "meinekammer.notifications",
     "meinekammer.chambers",
     "meinekammer.companies",
+    "meinekammer.applications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -203,6 +204,9 @@ ACCOUNT_RATE_LIMITS = {
     "resend_confirmation": "5/m/ip,20/h/ip",
     "delete_account": "5/m/user",
     "activate_company": "10/h/user,30/h/ip",
+    "join_company": "10/h/user,30/h/ip",
+    "invite_member": "60/h/user",
+    "open_invitation": "30/m/ip",
 }
 # Changing the e-mail address (a step towards taking over an account) asks for the password.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -237,6 +241,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -299,3 +305,5 @@ OPERATOR = {
 # --- Companies ---------------------------------------------------------------------------------
 # Manual ch. 3: the activation password comes by post; it expires after this many days.
 ACTIVATION_PASSWORD_VALIDITY_DAYS = env.int("ACTIVATION_PASSWORD_VALIDITY_DAYS", default=60)
+# "Benutzer hinzufügen": how long a join link stays valid (manual ch. 4).
+INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)

@@ -19,7 +19,12 @@ SECURITY_EVENTS_ON_DASHBOARD = 5
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    from meinekammer.companies.selectors import list_memberships, list_pending_registrations
+    from meinekammer.companies.selectors import (
+        admin_request_counts,
+        list_member_requests,
+        list_memberships,
+        list_pending_registrations,
+    )
 
     return render(
         request,
@@ -28,6 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "function_tiles": list_function_tiles(request),
             "memberships": list_memberships(request.user),
             "pending_registrations": list_pending_registrations(request.user),
+            "member_requests": list_member_requests(request.user),
+            "admin_requests": admin_request_counts(request.user),
             "recent_events": AuditEvent.objects.security_events_for(request.user)[
                 :SECURITY_EVENTS_ON_DASHBOARD
             ],

@@ -57,3 +57,17 @@ def without_final_stop(label) -> str:
 @register.simple_tag
 def field_describedby(field: BoundField) -> str:
     return describedby(field)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number) -> str:
+    """The current query string with another page number: search and filters stay."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return query.urlencode()
+
+
+@register.filter
+def get_field(form, name: str):
+    """form[name] for a field whose name is in a variable."""
+    return form[name]

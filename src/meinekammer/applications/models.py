@@ -1,0 +1,110 @@
+"""Connected applications ("Fachanwendungen"), their role catalogue and who holds which role."""
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+role_key_validator = RegexValidator(
+    r"^[a-z][a-z0-9_-]{0,63}$",
+    _("Lower-case letters, digits, hyphen and underscore; starting with a letter."),
+)
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def active(self) -> "ApplicationQuerySet":
+        return self.filter(is_active=True)
+
+
+class Application(models.Model):
+    """A connected application; the operator keeps its data and role catalogue."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("address (URL)"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="application-logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
+        help_text=_("PNG, JPEG or WebP, shown at 48 × 48 pixels."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    requires_role = models.BooleanField(
+        _("requires a role"),
+        default=True,
+        help_text=_("Users without a role of this application cannot use it."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("connected application")
+        verbose_name_plural = _("connected applications")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppRoleQuerySet(models.QuerySet["AppRole"]):
+    def assignable(self) -> "AppRoleQuerySet":
+        """Roles that may be given: active roles of active applications (DESIGN.md)."""
+        return self.filter(is_active=True, application__is_active=True)
+
+
+class AppRole(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="roles")
+    key = models.CharField(
+        _("key"),
+        max_length=64,
+        validators=[role_key_validator],
+        help_text=_("Sent to the application in the companies claim, e.g. ausbilder."),
+    )
+    name_de = models.CharField(_("name (German)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = AppRoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application__name", "position", "name_de"]
+        verbose_name = _("application role")
+        verbose_name_plural = _("application roles")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "key"], name="one_role_key_per_app")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.name}: {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "de").startswith("en") else self.name_de
+
+
+class RoleAssignment(models.Model):
+    """A member holds a role of an application in one company."""
+
+    membership = models.ForeignKey(
+        "companies.Membership", on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.ForeignKey(AppRole, on_delete=models.CASCADE, related_name="assignments")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "role"], name="one_assignment_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} – {self.role}"

@@ -1,0 +1,21 @@
+"""What the companies app does when accounts change."""
+
+from allauth.account import signals as allauth_signals
+from django.dispatch import receiver
+
+from meinekammer.accounts.deletion import account_erased
+
+from .services.invitations import accept_opened_invitations
+from .services.members import end_memberships_of_erased_account
+
+
+@receiver(allauth_signals.email_confirmed)
+def accept_invitation_after_confirmation(sender, request, email_address, **kwargs) -> None:
+    """Manual ch. 4 for a person without an account: they opened the join link, registered with
+    the invited address and confirmed it; now the join request goes to the admins."""
+    accept_opened_invitations(email_address.user, email_address.email, request=request)
+
+
+@receiver(account_erased)
+def end_memberships(sender, user, request=None, **kwargs) -> None:
+    end_memberships_of_erased_account(user, request=request)
