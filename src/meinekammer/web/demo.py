@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from meinekammer.accounts.models import PrivacyConsent, PrivacyNotice, Salutation, User
+from meinekammer.applications.models import AppRole
 
 DEMO_PASSWORD = "Demo-Zugang-2026"
 
@@ -118,6 +119,48 @@ def seed_demo_data() -> list[tuple[str, str]]:
     return logins
 
 
+DEMO_APPLICATIONS = [
+    # name, description, roles (key, German, English)
+    (
+        "Serviceportal Bildung",
+        "Ausbildungsverträge, Prüfungsanmeldungen und das Digitale Berichtsheft (fiktiv).",
+        [
+            ("ausbildungsadministrator", "Ausbildungsadministrator", "Training administrator"),
+            ("ausbildungsbeauftragter", "Ausbildungsbeauftragter", "Training officer"),
+            ("ausbilder", "Ausbilder", "Trainer"),
+            ("auszubildender", "Auszubildender", "Trainee"),
+        ],
+    ),
+    (
+        "Außenwirtschaftsportal",
+        "Ursprungszeugnisse und Bescheinigungen für den Export beantragen (fiktiv).",
+        [
+            ("antragsteller", "Antragsteller", "Applicant"),
+            ("unterzeichner", "Unterzeichnungsberechtigter", "Authorised signatory"),
+        ],
+    ),
+]
+
+
+def _seed_applications() -> "dict[str, AppRole]":
+    """The connected applications and their role catalogues; returns roles by key."""
+    from meinekammer.applications.models import Application
+
+    roles: dict[str, AppRole] = {}
+    for name, description, catalogue in DEMO_APPLICATIONS:
+        application, _created = Application.objects.get_or_create(
+            name=name, defaults={"description": description}
+        )
+        for position, (key, name_de, name_en) in enumerate(catalogue):
+            role, _created = AppRole.objects.get_or_create(
+                application=application,
+                key=key,
+                defaults={"name_de": name_de, "name_en": name_en, "position": position},
+            )
+            roles[key] = role
+    return roles
+
+
 def _user(email: str) -> User:
     return User.objects.get(email=email)
 
@@ -161,6 +204,7 @@ def _seed_chambers_and_companies() -> None:
     ChamberStaff.objects.get_or_create(
         user=_user("bernd.berater@hwk-beispielstadt.example"), defaults={"chamber": chambers["202"]}
     )
+    roles = _seed_applications()
     if Company.objects.exists():
         return
     ihk = chambers["101"]
@@ -181,9 +225,28 @@ def _seed_chambers_and_companies() -> None:
     CompanyRegistration.objects.create(
         company=active, applicant=anna, state=RegistrationState.APPROVED
     )
-    Membership.objects.create(user=anna, company=active, is_admin=True)
-    Membership.objects.create(user=_user("tom.trainer@beispiel-gmbh.example"), company=active)
-    Membership.objects.create(user=_user("lea.lernt@beispiel-gmbh.example"), company=active)
+    from meinekammer.applications.models import RoleAssignment
+    from meinekammer.companies.models import MemberRequest, RequestKind
+
+    tom = _user("tom.trainer@beispiel-gmbh.example")
+    for user, is_admin, keys in (
+        (anna, True, ["ausbildungsadministrator", "antragsteller"]),
+        (tom, False, ["ausbilder"]),
+        (_user("lea.lernt@beispiel-gmbh.example"), False, ["auszubildender"]),
+    ):
+        membership = Membership.objects.create(user=user, company=active, is_admin=is_admin)
+        for key in keys:
+            RoleAssignment.objects.create(membership=membership, role=roles[key], assigned_by=anna)
+    # An open role request for Anna's queue ("Offene Anfragen", manual ch. 6).
+    wanted = roles["ausbildungsbeauftragter"]
+    role_request = MemberRequest.objects.create(
+        company=active,
+        requester=tom,
+        kind=RequestKind.ROLE,
+        role=wanted,
+        comment="Ich betreue ab August die Auszubildenden im Lager.",
+    )
+    role_request.roles.add(wanted)
 
     # In review: a close match waits in the directory for Sabine to find.
     paul = _user("paul.plan@neubau.example")
