@@ -30,3 +30,18 @@ def unregister_deletion_blocker(blocker: DeletionBlocker) -> None:
 
 def list_deletion_blockers(user) -> list[str]:
     return [reason for blocker in _blockers for reason in blocker(user)]
+
+
+# Locking an account is refused on the same grounds for the last admin who can still act
+# (DESIGN.md: "removing, demoting, locking or deleting the last admin is refused").
+_lock_blockers: list[DeletionBlocker] = []
+
+
+def register_lock_blocker(blocker: DeletionBlocker) -> DeletionBlocker:
+    if blocker not in _lock_blockers:
+        _lock_blockers.append(blocker)
+    return blocker
+
+
+def list_lock_blockers(user) -> list[str]:
+    return [reason for blocker in _lock_blockers for reason in blocker(user)]

@@ -16,7 +16,7 @@ from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
 from meinekammer.notifications.services import send_templated_email
 
-from .deletion import account_erased, list_deletion_blockers
+from .deletion import account_erased, list_deletion_blockers, list_lock_blockers
 from .models import PrivacyConsent, PrivacyNotice, Salutation, User
 from .tokens import unlock_token_generator
 
@@ -101,6 +101,9 @@ def lock_account(user: User, *, request: HttpRequest) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_locked:
         return
+    blockers = list_lock_blockers(user)
+    if blockers:
+        raise AccountError(blockers)
     user.locked_at = timezone.now()
     user.rotate_security_stamp()
     user.save(update_fields=["locked_at", "security_stamp"])

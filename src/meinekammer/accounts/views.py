@@ -66,10 +66,15 @@ def personal_data(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lock(request: HttpRequest) -> HttpResponse:
     form = LockAccountForm(request.POST if request.method == "POST" else None)
+    blockers: list[str] = []
     if request.method == "POST" and form.is_valid():
-        services.lock_account(current_user(request), request=request)
-        return redirect("accounts:locked")
-    return render(request, "accounts/lock.html", {"form": form})
+        try:
+            services.lock_account(current_user(request), request=request)
+        except services.AccountError as error:
+            blockers = error.messages
+        else:
+            return redirect("accounts:locked")
+    return render(request, "accounts/lock.html", {"form": form, "blockers": blockers})
 
 
 @require_GET

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from meinekammer.accounts.deletion import register_deletion_blocker
+from meinekammer.accounts.deletion import register_deletion_blocker, register_lock_blocker
 from meinekammer.web.dashboard import Tile, register_function_tiles
 
 from .models import CompanyState, Membership
@@ -26,6 +26,30 @@ def only_admin_of_a_company(user) -> list[str]:
         _(
             "You are the only company admin of %(company)s. Appoint another member as company "
             "admin first, or request the deletion of the company."
+        )
+        % {"company": membership.company.name}
+        for membership in companies
+    ]
+
+
+@register_lock_blocker
+def only_admin_who_can_act(user) -> list[str]:
+    """A locked admin cannot act: the last admin who can may not lock the account."""
+    usable = Q(
+        company__memberships__is_admin=True,
+        company__memberships__user__is_active=True,
+        company__memberships__user__locked_at__isnull=True,
+    )
+    companies = (
+        Membership.objects.filter(user=user, is_admin=True, company__state=CompanyState.ACTIVE)
+        .annotate(admins=Count("company__memberships", filter=usable))
+        .filter(admins__lte=1)
+        .select_related("company")
+    )
+    return [
+        _(
+            "You are the only company admin of %(company)s who can act. Appoint another member "
+            "as company admin first, or request the deletion of the company."
         )
         % {"company": membership.company.name}
         for membership in companies
