@@ -6,3 +6,6 @@ class ApplicationsConfig(AppConfig):
     name = "meinekammer.applications"
     label = "applications"
     verbose_name = _("Connected applications")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401
