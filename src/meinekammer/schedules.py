@@ -40,4 +40,12 @@ SCHEDULES: list[Schedule] = [
         why="Join links are valid for 14 days; pending invitations past their date are marked "
         "expired, so that admins see them as such.",
     ),
+    Schedule(
+        name="delete-due-companies",
+        task_path="meinekammer.companies.tasks.delete_due_companies",
+        every=timedelta(hours=1),
+        why="Companies whose deletion the chamber approved are deleted on their date (30 days "
+        "after the request), unless it was revoked: memberships, roles, invitations and open "
+        "requests end, personal data are erased, former members are told.",
+    ),
 ]

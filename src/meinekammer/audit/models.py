@@ -62,6 +62,15 @@ class AuditAction(models.TextChoices):
     ROLE_REMOVED = "member.role_removed", _("Role removed")
     ADMIN_REVOKED = "company.admin_revoked", _("Company admin rights removed")
     COMPANY_DATA_CHANGED = "company.data_changed", _("Company data changed")
+    # Company deletion (manual ch. 7, 8).
+    DELETION_REQUESTED = "company.deletion_requested", _("Company deletion requested")
+    DELETION_APPROVED = "company.deletion_approved", _("Company deletion approved by the chamber")
+    DELETION_REFUSED_BY_CHAMBER = (
+        "company.deletion_refused",
+        _("Company deletion refused by the chamber"),
+    )
+    DELETION_REVOKED = "company.deletion_revoked", _("Company deletion revoked")
+    COMPANY_DELETED = "company.deleted", _("Company deleted")
 
 
 SECURITY_EVENTS = (

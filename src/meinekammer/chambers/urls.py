@@ -12,6 +12,7 @@ urlpatterns = [
     path("briefe/pdf/", views.letters_pdf, name="letters_pdf"),
     path("briefe/versendet/", views.letters_sent, name="letters_sent"),
     path("passwortanfragen/", views.password_requests, name="password_requests"),
+    path("loeschantraege/", views.deletions, name="deletions"),
     path("unternehmen/", views.companies, name="companies"),
     path("verzeichnis/", views.directory, name="directory"),
 ]

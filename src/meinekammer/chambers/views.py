@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +15,7 @@ from meinekammer.companies.forms import ApproveRegistrationForm, ReasonForm
 from meinekammer.companies.models import (
     Company,
     CompanyRegistration,
+    DeletionState,
     LetterState,
     NewPasswordRequest,
     PasswordRequestState,
@@ -21,6 +23,11 @@ from meinekammer.companies.models import (
 )
 from meinekammer.companies.permissions import get_staff_chamber
 from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.services.deletion import (
+    approve_deletion,
+    list_deletions,
+    refuse_deletion,
+)
 from meinekammer.companies.services.letters import (
     list_print_queue,
     mark_letters_sent,
@@ -67,6 +74,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "open_password_requests": NewPasswordRequest.objects.filter(
                 company__chamber=chamber, state=PasswordRequestState.OPEN
             ).count(),
+            "open_deletions": list_deletions(chamber).count(),
         },
     )
 
@@ -264,6 +272,59 @@ def password_requests(request: HttpRequest) -> HttpResponse:
         {
             "chamber": chamber,
             "requests": list_password_requests(chamber)[:100],
+            "reject_form": reject_form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deletions(request: HttpRequest) -> HttpResponse:
+    """Deletion requests of the chamber's companies (manual ch. 7): approve or refuse."""
+    chamber = get_staff_chamber(request.user)
+    reject_form = ReasonForm(prefix="reject")
+    if request.method == "POST":
+        deletion_id = request.POST.get("deletion", "")
+        if not deletion_id.isdigit():
+            messages.error(request, _("Please choose a deletion request."))
+            return redirect("chambers:deletions")
+        try:
+            if "approve" in request.POST:
+                deletion = approve_deletion(request.user, int(deletion_id), request=request)
+                messages.success(
+                    request,
+                    _(
+                        "Approved: %(company)s will be deleted on %(date)s; every member has "
+                        "been told."
+                    )
+                    % {
+                        "company": deletion.company.name,
+                        "date": date_format(deletion.delete_on, "DATE_FORMAT"),
+                    },
+                )
+                return redirect("chambers:deletions")
+            reject_form = ReasonForm(request.POST, prefix="reject")
+            if reject_form.is_valid():
+                refuse_deletion(
+                    request.user,
+                    int(deletion_id),
+                    reason=reject_form.cleaned_data["reason"],
+                    request=request,
+                )
+                messages.success(
+                    request, _("Refused: the company stays active; its members have been told.")
+                )
+                return redirect("chambers:deletions")
+        except CompanyError as error:
+            messages.error(request, str(error))
+            return redirect("chambers:deletions")
+    return render(
+        request,
+        "chambers/deletions.html",
+        {
+            "chamber": chamber,
+            "pending": list_deletions(chamber)[:100],
+            "scheduled": list_deletions(chamber, state=DeletionState.SCHEDULED)[:100],
             "reject_form": reject_form,
         },
     )

@@ -216,3 +216,14 @@ class CompanyDataForm(forms.ModelForm):
         model = Company
         fields = ["street", "postal_code", "city", "email", "phone"]
         labels = {"email": _("E-mail address of the company")}
+
+
+class DeletionForm(forms.Form):
+    """ "Unternehmen löschen" (manual ch. 7): the reason is required."""
+
+    reason = TextField(
+        label=_("Reason for the deletion"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Please give the reason for the deletion.")},
+    )

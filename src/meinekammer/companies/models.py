@@ -355,3 +355,52 @@ class MemberRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in PENDING_REQUEST_STATES
+
+
+class DeletionState(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    SCHEDULED = "scheduled", _("approved, scheduled")
+    REFUSED = "refused", _("refused by the chamber")
+    REVOKED = "revoked", _("revoked")
+    EXECUTED = "executed", _("carried out")
+
+
+class CompanyDeletion(models.Model):
+    """ "Unternehmen löschen" (manual ch. 7, 8): requested by an admin, approved by the chamber,
+    carried out 30 days after the request unless revoked."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="deletions")
+    state = models.CharField(
+        _("state"), max_length=9, choices=DeletionState.choices, default=DeletionState.REQUESTED
+    )
+    reason = models.TextField(_("reason for the deletion"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    delete_on = models.DateField(_("deletion date"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for the refusal"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("company deletion")
+        verbose_name_plural = _("company deletions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(state__in=["requested", "scheduled"]),
+                name="one_pending_deletion_per_company",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} ({self.get_state_display()})"

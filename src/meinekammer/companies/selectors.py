@@ -7,6 +7,7 @@ from meinekammer.applications.models import RoleAssignment
 from .models import (
     PENDING_REQUEST_STATES,
     ActivationLetter,
+    CompanyDeletion,
     CompanyRegistration,
     LetterState,
     MemberRequest,
@@ -35,7 +36,15 @@ def list_memberships(user):
         )
         .order_by("company__name")
     )
+    deletions = {
+        deletion.company_id: deletion
+        for deletion in CompanyDeletion.objects.filter(
+            company__in=[m.company for m in memberships if m.company.state != "active"],
+            state__in=["requested", "scheduled"],
+        )
+    }
     for membership in memberships:
+        membership.deletion = deletions.get(membership.company_id)  # type: ignore[attr-defined]
         by_application: dict = {}
         for assignment in membership.role_assignments.all():
             role = assignment.role

@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from .services.deletion import execute_due_deletions
 from .services.invitations import expire_invitations
 
 
@@ -9,3 +10,9 @@ from .services.invitations import expire_invitations
 def expire_due_invitations() -> int:
     """Idempotent: an invitation already expired is not touched again."""
     return expire_invitations()
+
+
+@task()
+def delete_due_companies() -> int:
+    """Idempotent and safe in parallel: each company row is locked and its state checked again."""
+    return execute_due_deletions()

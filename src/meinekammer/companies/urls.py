@@ -1,7 +1,7 @@
 from django.urls import path
 
+from . import deletion_views, views
 from . import member_views as members
-from . import views
 
 app_name = "companies"
 
@@ -34,6 +34,8 @@ urlpatterns = [
     ),
     path("<int:company_id>/rolle-beantragen/", members.role_request, name="role_request"),
     path("<int:company_id>/verlassen/", members.leave, name="leave"),
+    path("<int:company_id>/loeschen/", deletion_views.delete, name="delete"),
+    path("<int:company_id>/loeschung-widerrufen/", deletion_views.revoke, name="revoke_deletion"),
     path("beitreten/", members.join, name="join"),
     path("einladung/<str:token>/", members.invitation, name="invitation"),
     path("anfragen/offen/", members.requests_open, name="requests_open"),

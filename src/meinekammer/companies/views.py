@@ -14,6 +14,7 @@ from .permissions import get_company_for_admin
 from .selectors import letter_state_for
 from .services.activation import activate_company
 from .services.common import CompanyError
+from .services.deletion import pending_deletion
 from .services.password_requests import request_new_company_password
 from .services.registration import register_company
 
@@ -69,6 +70,7 @@ def administration(request: HttpRequest, company_id: int) -> HttpResponse:
             "open_password_request": company.password_requests.filter(state="open").first(),
             "letter_state": letter_state_for(company),
             "is_active": company.state == CompanyState.ACTIVE,
+            "deletion": pending_deletion(company),
         },
     )
 
