@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Application, AppRole
 
@@ -15,3 +16,5 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "requires_role")
     search_fields = ("name",)
     inlines = [AppRoleInline]
+    # A URL typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -307,6 +307,3 @@ OPERATOR = {
 ACTIVATION_PASSWORD_VALIDITY_DAYS = env.int("ACTIVATION_PASSWORD_VALIDITY_DAYS", default=60)
 # "Benutzer hinzufügen": how long a join link stays valid (manual ch. 4).
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
-
-# Django 6 default, opted into now: a URL typed without scheme is https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
