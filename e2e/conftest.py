@@ -90,12 +90,33 @@ def _tail(path: Path, lines: int = 40) -> str:
 class App:
     """The running app: its address and its processes (for a check that they are alive)."""
 
-    def __init__(self, url: str, processes: dict[str, subprocess.Popen], logs: Path) -> None:
+    def __init__(
+        self,
+        url: str,
+        processes: dict[str, subprocess.Popen],
+        logs: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.url = url
         self.processes = processes
         self.logs = logs
+        self.env = env or {}
         # Read-only look-ups of demo data a user would know from elsewhere (their own papers).
         self.database = logs / "e2e.sqlite3"
+
+    def manage(self, *args: str) -> str:
+        """Run a `meinekammer` command against the app's database, as an operator would."""
+        result = subprocess.run(
+            [sys.executable, "-m", "meinekammer", *args],
+            env=self.env,
+            cwd=self.logs,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"meinekammer {' '.join(args)} failed:\n{result.stderr}", pytrace=False)
+        return result.stdout
 
     def assert_running(self) -> None:
         for name, process in self.processes.items():
@@ -188,7 +209,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             command, env=env, cwd=var_dir, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
-    running = App(url, processes, var_dir)
+    running = App(url, processes, var_dir, env)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
