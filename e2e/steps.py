@@ -148,14 +148,33 @@ def expect_page(page: Page, t: Texts, title: str | re.Pattern[str]) -> None:
     check_axe(page)
 
 
-def register(page: Page, t: Texts, email: str) -> None:
+def register(
+    page: Page,
+    t: Texts,
+    email: str,
+    *,
+    first_name: str = FIRST_NAME,
+    last_name: str = LAST_NAME,
+) -> None:
     """From the landing page through the registration form to "confirmation sent"."""
     page.get_by_role("main").get_by_role("link", name=t.register_now, exact=True).click()
+    fill_registration(page, t, email, first_name=first_name, last_name=last_name)
+
+
+def fill_registration(
+    page: Page,
+    t: Texts,
+    email: str,
+    *,
+    first_name: str = FIRST_NAME,
+    last_name: str = LAST_NAME,
+) -> None:
+    """The registration form ("Jetzt registrieren"), filled in and sent: "confirmation sent"."""
     expect_page(page, t, t.register_heading)
     form = page.get_by_role("main")
     form.get_by_role("radiogroup", name=t.salutation).get_by_role("radio", name=t.ms).check()
-    form.get_by_label(t.first_name, exact=True).fill(FIRST_NAME)
-    form.get_by_label(t.last_name, exact=True).fill(LAST_NAME)
+    form.get_by_label(t.first_name, exact=True).fill(first_name)
+    form.get_by_label(t.last_name, exact=True).fill(last_name)
     form.get_by_label(t.email, exact=True).fill(email)
     form.get_by_label(t.password, exact=True).fill(PASSWORD)
     form.get_by_label(t.repeat_password, exact=True).fill(PASSWORD)

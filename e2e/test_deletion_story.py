@@ -3,7 +3,7 @@ chamber's staff approve it, the admin revokes it; and once more, carried out on 
 
 from __future__ import annotations
 
-import random
+import secrets
 import sqlite3
 
 from playwright.sync_api import Page, expect

@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from .member_forms import (
     RoleRequestForm,
 )
 from .models import CompanyState, Membership, RequestKind, RequestState
-from .permissions import get_company_for_admin
+from .permissions import account_required, can_act, get_company_for_admin
 from .services import invitations, requests
 from .services.common import CompanyError
 from .services.members import (
@@ -46,7 +45,9 @@ def _bound(request: HttpRequest):
 
 
 def _query(request: HttpRequest) -> str:
-    return request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
+    # Control characters (NUL above all, which PostgreSQL refuses in text) never match a name.
+    value = "".join(ch if ch.isprintable() else " " for ch in request.GET.get("q", ""))
+    return value.strip()[:QUERY_MAX_LENGTH]
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -110,7 +111,7 @@ def member_section(request: HttpRequest, company) -> dict:
     }
 
 
-@login_required
+@account_required
 @require_POST
 def member_save(request: HttpRequest, company_id: int, membership_id: int) -> HttpResponse:
     company = get_company_for_admin(request.user, company_id)
@@ -148,7 +149,7 @@ def member_save(request: HttpRequest, company_id: int, membership_id: int) -> Ht
     return _back(request, default)
 
 
-@login_required
+@account_required
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, company_id: int, membership_id: int) -> HttpResponse:
     company = get_company_for_admin(request.user, company_id)
@@ -177,7 +178,7 @@ def member_remove(request: HttpRequest, company_id: int, membership_id: int) -> 
     )
 
 
-@login_required
+@account_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, company_id: int) -> HttpResponse:
     """ "Benutzer hinzufügen" → "Weiter"."""
@@ -210,7 +211,7 @@ def invite(request: HttpRequest, company_id: int) -> HttpResponse:
     return render(request, "companies/invite.html", {"company": company, "form": form})
 
 
-@login_required
+@account_required
 @require_POST
 def invitation_resend(request: HttpRequest, company_id: int, invitation_id: int) -> HttpResponse:
     company = get_company_for_admin(request.user, company_id)
@@ -229,7 +230,7 @@ def invitation_resend(request: HttpRequest, company_id: int, invitation_id: int)
     return _back(request, reverse("companies:administration", args=[company.pk]))
 
 
-@login_required
+@account_required
 @require_POST
 def invitation_revoke(request: HttpRequest, company_id: int, invitation_id: int) -> HttpResponse:
     company = get_company_for_admin(request.user, company_id)
@@ -247,7 +248,7 @@ def invitation_revoke(request: HttpRequest, company_id: int, invitation_id: int)
     return _back(request, reverse("companies:administration", args=[company.pk]))
 
 
-@login_required
+@account_required
 @require_http_methods(["GET", "POST"])
 def company_data(request: HttpRequest, company_id: int) -> HttpResponse:
     """ "Unternehmensdaten bearbeiten"."""
@@ -281,6 +282,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
     if not ratelimit.consume(request, action="open_invitation"):
         return render(request, "accounts/rate_limited.html", status=429)
+    if request.user.is_authenticated and not can_act(request.user):
+        raise Http404
     found = invitations.find_invitation(token)
     error = invitations.usable_error(found)
     context: dict[str, object] = {"invitation": found, "company": found.company, "error": error}
@@ -325,7 +328,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 # --- Members: join, role requests, leaving ------------------------------------------------------
 
 
-@login_required
+@account_required
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     """ "Unternehmen beitreten" (manual ch. 5)."""
@@ -347,7 +350,7 @@ def join(request: HttpRequest) -> HttpResponse:
     return render(request, "companies/join.html", {"form": form})
 
 
-@login_required
+@account_required
 @require_http_methods(["GET", "POST"])
 def role_request(request: HttpRequest, company_id: int) -> HttpResponse:
     """ "Rolle beantragen"."""
@@ -378,7 +381,7 @@ def role_request(request: HttpRequest, company_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@account_required
 @require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, company_id: int) -> HttpResponse:
     """ "Unternehmen verlassen"."""
@@ -397,7 +400,7 @@ def leave(request: HttpRequest, company_id: int) -> HttpResponse:
     return render(request, "companies/leave.html", {"company": membership.company, "error": error})
 
 
-@login_required
+@account_required
 @require_POST
 def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
@@ -412,7 +415,7 @@ def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
 # --- Request handling (manual ch. 6) ------------------------------------------------------------
 
 
-@login_required
+@account_required
 @require_GET
 def requests_open(request: HttpRequest) -> HttpResponse:
     """ "Offene Anfragen": the unassigned requests of the user's companies."""
@@ -430,7 +433,7 @@ def requests_open(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@account_required
 @require_GET
 def requests_mine(request: HttpRequest) -> HttpResponse:
     """ "Meine Anfragen": the requests assigned to the user."""
@@ -449,7 +452,7 @@ def requests_mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@account_required
 @require_POST
 def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
     """ "Mir zuweisen"."""
@@ -462,7 +465,7 @@ def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("companies:request_detail", request_id)
 
 
-@login_required
+@account_required
 @require_POST
 def request_release(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
@@ -474,7 +477,7 @@ def request_release(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("companies:requests_open")
 
 
-@login_required
+@account_required
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """ "Anfrageinformationen": approve (roles adjustable) or reject."""

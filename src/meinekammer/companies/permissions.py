@@ -3,12 +3,34 @@
 A guessed id from elsewhere gets the same 404 as an id that does not exist (DESIGN.md).
 """
 
-from django.http import Http404
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from meinekammer.chambers.models import Chamber
 
 from .models import Company, CompanyState, Membership
+
+
+def can_act(user) -> bool:
+    """A locked account whose session survived (or an inactive one) acts on nothing."""
+    return user.is_authenticated and user.is_active and not user.is_locked
+
+
+def account_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`login_required`, and 404 for an account that may not act (locked or inactive)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not can_act(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def get_staff_chamber(user) -> Chamber:
@@ -25,7 +47,7 @@ def is_chamber_staff(user) -> bool:
 
 def get_company_for_admin(user, company_id: int) -> Company:
     """A company the user administers (any state but deleted)."""
-    if not user.is_authenticated:
+    if not can_act(user):
         raise Http404
     membership = get_object_or_404(
         Membership.objects.select_related("company", "company__chamber").exclude(

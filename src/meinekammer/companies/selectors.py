@@ -29,9 +29,12 @@ def list_memberships(user):
         .prefetch_related(
             Prefetch(
                 "role_assignments",
+                # The catalogue's order (AppRole.Meta), as on the administration page.
                 queryset=RoleAssignment.objects.filter(
                     role__is_active=True, role__application__is_active=True
-                ).select_related("role", "role__application"),
+                )
+                .select_related("role", "role__application")
+                .order_by("role__application__name", "role__position", "role__name_de"),
             )
         )
         .order_by("company__name")

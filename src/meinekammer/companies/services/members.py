@@ -300,9 +300,18 @@ def _end_membership(membership: Membership, *, actor, action: AuditAction, reque
 
 def end_memberships_of_erased_account(user, *, request=None) -> None:
     """An account is erased: it belongs to no company any more (called in its transaction)."""
+    from ..models import PENDING_REQUEST_STATES
+    from .requests import cancel_requests_of
+
     for membership in Membership.objects.select_related("company").filter(user=user):
         lock_company_any_state(membership.company_id)
         _end_membership(membership, actor=user, action=AuditAction.MEMBER_LEFT, request=request)
+    # Join requests to companies the account did not belong to (yet) end as well.
+    for company in Company.objects.filter(
+        requests__requester=user, requests__state__in=PENDING_REQUEST_STATES
+    ).distinct():
+        lock_company_any_state(company.pk)
+        cancel_requests_of(user, company, actor=user, request=request)
 
 
 def lock_company_any_state(company_id: int) -> None:

@@ -1,5 +1,12 @@
 from django import template
-from django.forms import BoundField, CheckboxInput, RadioSelect, Select, Textarea
+from django.forms import (
+    BoundField,
+    CheckboxInput,
+    CheckboxSelectMultiple,
+    RadioSelect,
+    Select,
+    Textarea,
+)
 
 register = template.Library()
 
@@ -9,6 +16,8 @@ def widget_kind(field: BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, CheckboxInput):
         return "checkbox"
+    if isinstance(widget, CheckboxSelectMultiple):  # a RadioSelect subclass: ask first
+        return "checkboxes"
     if isinstance(widget, RadioSelect):
         return "radio"
     if isinstance(widget, Select):
