@@ -20,7 +20,7 @@ def admin_of_a_new_company(app, page: Page) -> tuple[str, str]:
     """A newly registered user who is the admin of a company of their own (set up by the
     operator's shell, standing in for manual ch. 3, which e2e/test_company_story.py covers)."""
     email = unique_email("loeschung")
-    name = f"Löschprobe {random.randint(100000, 999999)} GmbH"
+    name = f"Löschprobe {secrets.token_hex(4)} GmbH"
     page.goto("/")
     register(page, DE, email)
     confirm_address(page, DE, email)
@@ -32,7 +32,7 @@ def admin_of_a_new_company(app, page: Page) -> tuple[str, str]:
         "from meinekammer.companies.models import Company, Membership\n"
         f"company = Company.objects.create(chamber=Chamber.objects.get(number='101'), "
         f"name={name!r}, street='Teststraße 1', postal_code='12345', city='Musterstadt', "
-        f"member_number='{random.randint(10**8, 10**9 - 1)}', state='active')\n"
+        f"member_number='{secrets.randbelow(9 * 10**8) + 10**8}', state='active')\n"
         f"Membership.objects.create(company=company, is_admin=True, "
         f"user=User.objects.get(email={email!r}))\n",
     )
