@@ -113,7 +113,7 @@ def test_request_approve_and_the_job_deletes_on_the_date(app, new_page) -> None:
             "where company_id = (select id from companies_company where name = ?)",
             (company,),
         )
-    assert "1 companies deleted." in app.manage("delete_due_companies")
+    assert "1 companies deleted." in app.manage("delete-due-companies")
     open_latest_mail(admin, to=email, subject_contains=f"{company} wurde gelöscht")
     admin.goto("/")
     expect(admin.get_by_role("main")).not_to_contain_text(company)

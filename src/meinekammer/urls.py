@@ -1,12 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from oauth2_provider.views import ConnectDiscoveryInfoView
+
+from meinekammer.applications.urls import oidc_patterns
 
 urlpatterns = [
     path("", include("meinekammer.web.urls")),
     path("konto/", include("meinekammer.accounts.urls")),
     path("unternehmen/", include("meinekammer.companies.urls")),
     path("kammer/", include("meinekammer.chambers.urls")),
+    path("konto/anwendungen/", include("meinekammer.applications.urls")),
+    path("o/", include(oidc_patterns)),
+    # Discovery at the issuer (SITE_URL), as OpenID Connect Discovery 1.0 requires.
+    path(
+        ".well-known/openid-configuration",
+        ConnectDiscoveryInfoView.as_view(),
+        name="openid-configuration",
+    ),
     path("accounts/", include("allauth.urls")),
     path("dev/mailbox/", include("meinekammer.notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

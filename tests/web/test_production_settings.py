@@ -37,6 +37,14 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
+def signing_key(tmp_path) -> str:
+    from meinekammer.settings.oidc_keys import new_private_key_pem
+
+    path = tmp_path / "oidc-signing-key.pem"
+    path.write_text(new_private_key_pem(2048))
+    return str(path)
+
+
 def test_the_deployment_checks_pass_with_a_complete_environment(tmp_path):
     result = meinekammer(
         "check",
@@ -46,9 +54,23 @@ def test_the_deployment_checks_pass_with_a_complete_environment(tmp_path):
         SECRET_KEY=SECRET,
         ALLOWED_HOSTS="portal.kammer.example",
         MEINEKAMMER_VAR_DIR=str(tmp_path),
+        OIDC_SIGNING_KEY_FILE=signing_key(tmp_path),
         **OPERATOR,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_the_deployment_checks_ask_for_the_signing_key(tmp_path):
+    result = meinekammer(
+        "check",
+        "--deploy",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="portal.kammer.example",
+        MEINEKAMMER_VAR_DIR=str(tmp_path),
+        **OPERATOR,
+    )
+    assert result.returncode != 0
+    assert "meinekammer.E002" in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("missing", ["OPERATOR_NAME", "OPERATOR_EMAIL"])
@@ -62,6 +84,7 @@ def test_the_deployment_checks_ask_for_the_imprint(tmp_path, missing):
         SECRET_KEY=SECRET,
         ALLOWED_HOSTS="portal.kammer.example",
         MEINEKAMMER_VAR_DIR=str(tmp_path),
+        OIDC_SIGNING_KEY_FILE=signing_key(tmp_path),
         **operator,
     )
     assert result.returncode != 0

@@ -12,6 +12,8 @@ from django.dispatch import Signal
 # Sent inside the transaction that erases an account (kwargs: user, request): other apps end
 # what rests on the account, e.g. its memberships.
 account_erased = Signal()
+# Sent inside the transaction that locks an account (kwargs: user, request).
+account_locked = Signal()
 
 DeletionBlocker = Callable[[object], list[str]]
 _blockers: list[DeletionBlocker] = []

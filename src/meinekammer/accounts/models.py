@@ -1,4 +1,5 @@
 import secrets
+import uuid
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -41,7 +42,7 @@ def new_security_stamp() -> str:
     return secrets.token_hex(16)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A personal account ("Nutzerkonto"). Global: one person, many companies."""
 
     username = None  # type: ignore[assignment]
@@ -56,6 +57,9 @@ class User(AbstractUser):
     security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # The OpenID Connect `sub`: stable and opaque; a new account (even for the same person and
+    # address after a deletion) gets a new one.
+    subject = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]

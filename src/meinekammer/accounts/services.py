@@ -16,7 +16,7 @@ from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
 from meinekammer.notifications.services import send_templated_email
 
-from .deletion import account_erased, list_deletion_blockers, list_lock_blockers
+from .deletion import account_erased, account_locked, list_deletion_blockers, list_lock_blockers
 from .models import PrivacyConsent, PrivacyNotice, Salutation, User
 from .tokens import unlock_token_generator
 
@@ -108,6 +108,7 @@ def lock_account(user: User, *, request: HttpRequest) -> None:
     user.rotate_security_stamp()
     user.save(update_fields=["locked_at", "security_stamp"])
     record(AuditAction.LOCKED, request=request, actor=user, subject_user=user)
+    account_locked.send(sender=User, user=user, request=request)
     notify_user(
         user,
         "account_locked",

@@ -5,6 +5,7 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import AbstractApplication
 
 role_key_validator = RegexValidator(
     r"^[a-z][a-z0-9_-]{0,63}$",
@@ -17,7 +18,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         return self.filter(is_active=True)
 
 
-class Application(models.Model):
+class Application(models.Model):  # type: ignore[django-manager-missing]
     """A connected application; the operator keeps its data and role catalogue."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -108,3 +109,90 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership} – {self.role}"
+
+
+class OAuthClient(AbstractApplication):
+    """A connected application's OpenID Connect client (django-oauth-toolkit's application).
+
+    Redirect and post-logout URIs match exactly, character by character (RFC 9700 section 2.1,
+    OpenID Connect Core 3.1.2.1): no loopback port exemption, no trailing-slash leniency.
+    """
+
+    connected_application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="clients",
+        verbose_name=_("connected application"),
+    )
+    first_party = models.BooleanField(
+        _("first party"),
+        default=False,
+        help_text=_(
+            "Run by the operator or the chambers: no consent page. Third-party applications "
+            "show the user which data they receive."
+        ),
+    )
+    access_token_seconds = models.PositiveIntegerField(
+        _("access token lifetime (seconds)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the installation's default (ACCESS_TOKEN_SECONDS, 5 minutes)."),
+    )
+    refresh_token_seconds = models.PositiveIntegerField(
+        _("refresh token lifetime (seconds)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the installation's default (REFRESH_TOKEN_SECONDS, 30 days)."),
+    )
+
+    class Meta(AbstractApplication.Meta):
+        verbose_name = _("OpenID Connect client")
+        verbose_name_plural = _("OpenID Connect clients")
+
+    def save(self, *args, **kwargs) -> None:
+        self.skip_authorization = self.first_party
+        super().save(*args, **kwargs)
+
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        return uri in self.redirect_uris.split()
+
+    def post_logout_redirect_uri_allowed(self, uri: str) -> bool:
+        return uri in self.post_logout_redirect_uris.split()
+
+
+class Consent(models.Model):
+    """A user's consent for a third-party application to receive the listed data."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="consents")
+    scopes = models.CharField(max_length=200)
+    granted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="one_consent_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.client}"
+
+    def covers(self, scopes) -> bool:
+        return set(scopes) <= set(self.scopes.split())
+
+
+class UsedCode(models.Model):
+    """An authorization code already exchanged: using it again revokes what it produced
+    (RFC 6749 section 4.1.2). Only a digest of the code is kept."""
+
+    code_digest = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="+")
+    token_family = models.UUIDField(null=True)
+    access_token_id = models.BigIntegerField(null=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.code_digest[:12]

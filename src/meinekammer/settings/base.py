@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from .oidc_keys import access_token_seconds_for, read_keys
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -30,6 +32,7 @@ INSTALLED_APPS = [
     "meinekammer.chambers",
     "meinekammer.companies",
     "meinekammer.applications",
+    "oauth2_provider",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -307,3 +310,53 @@ OPERATOR = {
 ACTIVATION_PASSWORD_VALIDITY_DAYS = env.int("ACTIVATION_PASSWORD_VALIDITY_DAYS", default=60)
 # "Benutzer hinzufügen": how long a join link stays valid (manual ch. 4).
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
+
+# --- Single sign-on (OpenID Connect provider, django-oauth-toolkit) ----------------------------
+OAUTH2_PROVIDER_APPLICATION_MODEL = "applications.OAuthClient"
+ACCESS_TOKEN_SECONDS = env.int("ACCESS_TOKEN_SECONDS", default=300)
+REFRESH_TOKEN_SECONDS = env.int("REFRESH_TOKEN_SECONDS", default=30 * 24 * 3600)
+OIDC_SIGNING_KEY = env.str("OIDC_SIGNING_KEY", default="") or "".join(
+    read_keys([env.str("OIDC_SIGNING_KEY_FILE", default="")])
+)
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_SIGNING_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": read_keys(env.list("OIDC_PUBLISHED_KEY_FILES", default=[])),
+    "OIDC_ISS_ENDPOINT": SITE_URL,
+    "OAUTH2_VALIDATOR_CLASS": "meinekammer.applications.oidc.Validator",
+    "SCOPES": {
+        "openid": "OpenID Connect",
+        "profile": "Name and language",
+        "email": "E-mail address",
+        "companies": "Companies and roles",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": access_token_seconds_for(ACCESS_TOKEN_SECONDS),
+    "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_SECONDS,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # Production: https only (RFC 9700 2.1). The demo and the tests add http for loopback.
+    "ALLOWED_REDIRECT_URI_SCHEMES": env.list("OIDC_REDIRECT_URI_SCHEMES", default=["https"]),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}

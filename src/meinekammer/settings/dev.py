@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import env
+from .oidc_keys import demo_key
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="demo-only-not-secret-" + "x" * 40)
@@ -29,3 +30,9 @@ OPERATOR = {
     "register": "",
     "vat_id": "",
 }
+# The demo's OpenID Connect signing key, made once under var/ (production reads it from
+# OIDC_SIGNING_KEY_FILE; see docs/oidc.md).
+if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:  # noqa: F405
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = demo_key(VAR_DIR / "oidc-signing-key.pem")  # noqa: F405
+# The sample application runs on http://127.0.0.1:8001 (loopback, no TLS).
+OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405

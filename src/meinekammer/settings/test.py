@@ -4,6 +4,7 @@ import os
 
 from .base import *  # noqa: F403
 from .base import env
+from .oidc_keys import new_private_key_pem
 
 SECRET_KEY = "test-only-" + "x" * 50
 DEBUG = False
@@ -51,3 +52,8 @@ if env.str("REDIS_URL", default=""):
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A throwaway signing key for the OpenID Connect provider, made once per test process.
+if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:  # noqa: F405
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = new_private_key_pem(2048)  # noqa: F405
+# The sample application runs on http://127.0.0.1:8001 (loopback, no TLS).
+OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.compatibility, deploy=True)
@@ -17,6 +17,21 @@ def check_operator_details(app_configs, **kwargs):
                 hint="Set OPERATOR_NAME, OPERATOR_STREET, OPERATOR_POSTAL_CODE, OPERATOR_CITY "
                 "and OPERATOR_EMAIL in the environment.",
                 id="meinekammer.W001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_oidc_signing_key(app_configs, **kwargs):
+    """Connected applications cannot log in without the key that signs ID tokens."""
+    if not settings.OAUTH2_PROVIDER.get("OIDC_RSA_PRIVATE_KEY"):
+        return [
+            Error(
+                "No signing key for the OpenID Connect provider.",
+                hint="Create one with `meinekammer create-signing-key --out FILE` and set "
+                "OIDC_SIGNING_KEY_FILE to its path (see docs/oidc.md).",
+                id="meinekammer.E002",
             )
         ]
     return []

@@ -1,0 +1,32 @@
+"""The OpenID Connect endpoints (under /o/) and the user's granted applications."""
+
+from django.urls import path
+from oauth2_provider import views as oauth2_views
+
+from . import views
+
+# The namespace django-oauth-toolkit reverses in its discovery document.
+oidc_patterns = (
+    [
+        path("authorize/", views.AuthorizationView.as_view(), name="authorize"),
+        path("token/", oauth2_views.TokenView.as_view(), name="token"),
+        path("revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
+        path("introspect/", oauth2_views.IntrospectTokenView.as_view(), name="introspect"),
+        path("userinfo/", oauth2_views.UserInfoView.as_view(), name="user-info"),
+        path("jwks/", oauth2_views.JwksInfoView.as_view(), name="jwks-info"),
+        path("logout/", oauth2_views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
+        path(
+            ".well-known/openid-configuration",
+            oauth2_views.ConnectDiscoveryInfoView.as_view(),
+            name="oidc-connect-discovery-info",
+        ),
+    ],
+    "oauth2_provider",
+)
+
+app_name = "applications"
+
+urlpatterns = [
+    path("", views.granted, name="granted"),
+    path("<int:client_id>/widerrufen/", views.revoke_grant, name="revoke_grant"),
+]

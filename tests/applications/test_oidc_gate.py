@@ -1,0 +1,174 @@
+"""The access gate (no role, no code), consent, revocation, and the operator's commands."""
+
+import base64
+import io
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from meinekammer.accounts import services as accounts
+from meinekammer.applications.models import Consent, OAuthClient, RoleAssignment
+from meinekammer.companies.models import Membership
+from tests.accounts.factories import UserFactory
+from tests.accounts.test_concurrency import request_for
+from tests.applications.conftest import SECRET
+from tests.applications.test_oidc_refusals import authorize, code_from, exchange
+from tests.companies.factories import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def introspect(client, token):
+    auth = base64.b64encode(f"serviceportal:{SECRET}".encode()).decode()
+    return client.post(
+        reverse("oauth2_provider:introspect"), {"token": token}, HTTP_AUTHORIZATION=f"Basic {auth}"
+    ).json()
+
+
+def refresh(client, token):
+    auth = base64.b64encode(f"serviceportal:{SECRET}".encode()).decode()
+    return client.post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "refresh_token", "refresh_token": token},
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+
+
+@pytest.fixture
+def tokens(client, oidc_client, trainer):
+    client.force_login(trainer)
+    response = exchange(client, code_from(authorize(client)))
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_member_without_a_role_gets_no_code_but_the_explanation(client, oidc_client, user):
+    Membership.objects.create(user=user, company=CompanyFactory())
+    client.force_login(user)
+    response = authorize(client)
+    assert response.status_code == 403
+    assert "Location" not in response
+    text = response.content.decode()
+    assert "Rolle beantragen" in text and "Unternehmen beitreten" in text
+    assert not get_access_token_model().objects.exists()
+
+
+def test_a_user_without_company_is_offered_to_join(client, oidc_client):
+    client.force_login(UserFactory())
+    response = authorize(client)
+    assert response.status_code == 403 and "Unternehmen beitreten" in response.content.decode()
+
+
+def test_an_application_without_role_requirement_lets_everyone_in(client, oidc_client):
+    application = oidc_client.connected_application
+    application.requires_role = False
+    application.save()
+    client.force_login(UserFactory())
+    assert code_from(authorize(client))
+
+
+@pytest.mark.parametrize(
+    "how", ["role removed", "membership ended", "account locked", "account deleted"]
+)
+def test_revocation_refuses_the_next_refresh_and_introspection_at_once(
+    client, tokens, trainer, how
+):
+    assert introspect(client, tokens["access_token"])["active"] is True
+    if how == "role removed":
+        RoleAssignment.objects.filter(membership__user=trainer).delete()
+    elif how == "membership ended":
+        Membership.objects.filter(user=trainer).delete()
+    elif how == "account locked":
+        accounts.lock_account(trainer, request=request_for(trainer))
+    else:
+        accounts.delete_account(trainer, request=request_for(trainer))
+    assert introspect(client, tokens["access_token"])["active"] is False
+    assert refresh(client, tokens["refresh_token"]).status_code == 400
+
+
+def test_third_party_applications_ask_for_consent_once(client, oidc_client, trainer):
+    oidc_client.first_party = False
+    oidc_client.save()
+    client.force_login(trainer)
+    page = authorize(client)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Ihre Unternehmen und Ihre Rollen" in text or "your companies" in text
+    form = {
+        key: value
+        for key, value in parse_qs(urlparse(page.wsgi_request.get_full_path()).query).items()
+    }
+    data = {k: v[0] for k, v in form.items()}
+    data.update({"allow": "Authorize", "scope": "openid companies"})
+    response = client.post(reverse("oauth2_provider:authorize"), data)
+    assert response.status_code == 302 and "code=" in response["Location"]
+    assert Consent.objects.filter(user=trainer, client=oidc_client).exists()
+    assert "code=" in authorize(client)["Location"]  # no second question
+
+
+def test_the_account_lists_granted_applications_and_revokes_them(
+    client, tokens, trainer, oidc_client
+):
+    page = client.get(reverse("applications:granted"))
+    assert oidc_client.name in page.content.decode()
+    client.post(reverse("applications:revoke_grant", args=[oidc_client.pk]))
+    assert introspect(client, tokens["access_token"])["active"] is False
+    assert not get_refresh_token_model().objects.filter(revoked__isnull=True).exists()
+    other = UserFactory()
+    client.force_login(other)
+    assert (
+        client.post(reverse("applications:revoke_grant", args=[oidc_client.pk])).status_code == 404
+    )
+
+
+def test_register_app_prints_the_credentials_once_and_stores_a_hash(portal_role):
+    out = io.StringIO()
+    call_command(
+        "register-app",
+        "--application",
+        "Serviceportal Bildung",
+        "--redirect-uri",
+        "https://portal.example/callback",
+        "--post-logout-uri",
+        "https://portal.example/",
+        "--first-party",
+        stdout=out,
+    )
+    lines = dict(line.split("=", 1) for line in out.getvalue().splitlines() if "=" in line)
+    client = OAuthClient.objects.get(client_id=lines["client_id"])
+    assert lines["client_secret"] not in client.client_secret
+    assert client.first_party and client.skip_authorization
+    assert client.redirect_uris == "https://portal.example/callback"
+
+
+def test_create_signing_key_writes_a_private_pem_once(tmp_path):
+    path = tmp_path / "key.pem"
+    call_command("create-signing-key", "--out", str(path), "--bits", "2048", stdout=io.StringIO())
+    assert path.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    assert oct(path.stat().st_mode)[-3:] == "600"
+    with pytest.raises(Exception, match="exists"):
+        call_command("create-signing-key", "--out", str(path), stdout=io.StringIO())
+
+
+def test_jwks_publishes_the_active_and_the_published_keys(client, settings):
+    from oauth2_provider.settings import oauth2_settings
+
+    from meinekammer.settings.oidc_keys import new_private_key_pem
+
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [new_private_key_pem(2048)],
+    }
+    oauth2_settings.reload()
+    try:
+        keys = client.get(reverse("oauth2_provider:jwks-info")).json()["keys"]
+    finally:
+        settings.OAUTH2_PROVIDER = {
+            **settings.OAUTH2_PROVIDER,
+            "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [],
+        }
+        oauth2_settings.reload()
+    assert len({key["kid"] for key in keys}) == 2

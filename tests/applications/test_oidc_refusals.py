@@ -1,0 +1,199 @@
+"""The refusals of the OAuth 2.0 Security BCP (RFC 9700) and the OpenID Connect profile."""
+
+import base64
+import hashlib
+import json
+from datetime import timedelta
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_grant_model
+
+from meinekammer.applications.models import OAuthClient
+from tests.applications.conftest import REDIRECT_URI, SECRET
+
+pytestmark = pytest.mark.django_db
+
+VERIFIER = "x" * 50
+
+
+def s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def authorize(client, **overrides):
+    params = {
+        "response_type": "code",
+        "client_id": "serviceportal",
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid companies",
+        "state": "st",
+        "nonce": "no",
+        "code_challenge": s256(VERIFIER),
+        "code_challenge_method": "S256",
+        **overrides,
+    }
+    params = {k: v for k, v in params.items() if v is not None}
+    return client.get(f"{reverse('oauth2_provider:authorize')}?{urlencode(params)}")
+
+
+def code_from(response) -> str:
+    assert response.status_code == 302, response.content[:500]
+    return parse_qs(urlparse(response["Location"]).query)["code"][0]
+
+
+def exchange(client, code, *, verifier=VERIFIER, client_id="serviceportal", secret=SECRET):
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    if verifier is not None:
+        data["code_verifier"] = verifier
+    auth = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return client.post(reverse("oauth2_provider:token"), data, HTTP_AUTHORIZATION=f"Basic {auth}")
+
+
+@pytest.fixture
+def logged_in_trainer(client, oidc_client, trainer):
+    client.force_login(trainer)
+    return client
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        REDIRECT_URI + "/",  # trailing slash
+        REDIRECT_URI + "?extra=1",  # extra query
+        REDIRECT_URI.replace(":8001", ":8002"),  # other port (loopback, too)
+        REDIRECT_URI.replace("http://", "https://"),
+        "http://evil.example/auth/callback",
+    ],
+)
+def test_redirect_uri_variants_get_an_error_page_and_no_redirect(logged_in_trainer, redirect_uri):
+    response = authorize(logged_in_trainer, redirect_uri=redirect_uri)
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "Anmeldung nicht möglich" in response.content.decode()
+
+
+def test_missing_pkce_is_refused(logged_in_trainer):
+    response = authorize(logged_in_trainer, code_challenge=None, code_challenge_method=None)
+    assert response.status_code == 302
+    assert "error=invalid_request" in response["Location"]
+    assert not get_grant_model().objects.exists()
+
+
+def test_plain_pkce_is_refused(logged_in_trainer):
+    response = authorize(logged_in_trainer, code_challenge=VERIFIER, code_challenge_method="plain")
+    assert "code=" not in response.get("Location", "")
+    assert not get_grant_model().objects.exists()
+
+
+def test_wrong_verifier_and_pkce_downgrade_are_refused(logged_in_trainer):
+    code = code_from(authorize(logged_in_trainer))
+    assert exchange(logged_in_trainer, code, verifier="y" * 50).status_code == 400
+    code = code_from(authorize(logged_in_trainer))
+    # Downgrade: the code was bound to a challenge; leaving the verifier out is refused.
+    assert exchange(logged_in_trainer, code, verifier=None).status_code == 400
+    assert not get_access_token_model().objects.exists()
+
+
+def test_a_code_used_twice_is_refused_and_revokes_what_the_first_use_produced(logged_in_trainer):
+    code = code_from(authorize(logged_in_trainer))
+    first = exchange(logged_in_trainer, code)
+    assert first.status_code == 200
+    tokens = first.json()
+    second = exchange(logged_in_trainer, code)
+    assert second.status_code == 400 and second.json()["error"] == "invalid_grant"
+    assert not get_access_token_model().objects.exists()
+    refresh = logged_in_trainer.post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"serviceportal:{SECRET}".encode()).decode(),
+    )
+    assert refresh.status_code == 400
+
+
+def test_an_expired_code_is_refused(logged_in_trainer):
+    code = code_from(authorize(logged_in_trainer))
+    get_grant_model().objects.update(expires=timezone.now() - timedelta(seconds=1))
+    assert exchange(logged_in_trainer, code).status_code == 400
+
+
+def test_a_code_redeemed_by_another_client_is_refused(logged_in_trainer, oidc_client):
+    other = OAuthClient(
+        connected_application=oidc_client.connected_application,
+        name="Andere",
+        client_id="andere",
+        client_secret="anderes-geheimnis-" + "x" * 20,
+        client_type=OAuthClient.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=OAuthClient.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=REDIRECT_URI,
+        algorithm=OAuthClient.RS256_ALGORITHM,
+    )
+    other.save()
+    code = code_from(authorize(logged_in_trainer))
+    response = exchange(
+        logged_in_trainer, code, client_id="andere", secret="anderes-geheimnis-" + "x" * 20
+    )
+    assert response.status_code == 400
+    assert exchange(logged_in_trainer, code).status_code == 200
+
+
+def test_a_wrong_client_secret_is_refused(logged_in_trainer):
+    code = code_from(authorize(logged_in_trainer))
+    response = exchange(logged_in_trainer, code, secret="falsch")
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+
+
+def test_prompt_none_without_a_session_answers_login_required(client, oidc_client):
+    response = authorize(client, prompt="none")
+    assert response.status_code == 302
+    assert response["Location"].startswith(REDIRECT_URI)
+    assert "error=login_required" in response["Location"]
+
+
+def test_prompt_login_and_max_age_ask_for_the_password_again(logged_in_trainer):
+    response = authorize(logged_in_trainer, prompt="login")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    response = authorize(logged_in_trainer, max_age="0")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_unknown_parameters_are_ignored(logged_in_trainer):
+    code = code_from(authorize(logged_in_trainer, frobnicate="1", ui_locales="de"))
+    assert exchange(logged_in_trainer, code).status_code == 200
+
+
+def test_implicit_and_hybrid_and_password_grants_are_refused(logged_in_trainer):
+    for response_type in ("token", "id_token", "code id_token", "id_token token"):
+        response = authorize(logged_in_trainer, response_type=response_type)
+        assert "access_token=" not in response.get("Location", "")
+        assert "id_token=" not in response.get("Location", "")
+    password = logged_in_trainer.post(
+        reverse("oauth2_provider:token"),
+        {"grant_type": "password", "username": "x", "password": "y"},
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"serviceportal:{SECRET}".encode()).decode(),
+    )
+    assert password.status_code in (400, 401) and "access_token" not in password.json()
+
+
+def test_alg_none_is_never_accepted(logged_in_trainer, client):
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "none"}).encode()).rstrip(b"=").decode()
+    body = (
+        base64.urlsafe_b64encode(json.dumps({"sub": "x", "aud": "serviceportal"}).encode())
+        .rstrip(b"=")
+        .decode()
+    )
+    forged = f"{header}.{body}."
+    response = client.get(
+        reverse("oauth2_provider:rp-initiated-logout"),
+        {"id_token_hint": forged, "post_logout_redirect_uri": "http://evil.example/"},
+    )
+    assert response.status_code == 400 or "evil.example" not in response.get("Location", "")
+    userinfo = client.get(
+        reverse("oauth2_provider:user-info"), HTTP_AUTHORIZATION=f"Bearer {forged}"
+    )
+    assert userinfo.status_code in (401, 403)
+    discovery = client.get("/.well-known/openid-configuration").json()
+    assert "none" not in discovery["id_token_signing_alg_values_supported"]
