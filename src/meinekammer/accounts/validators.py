@@ -7,6 +7,38 @@ from django.utils.translation import gettext as _
 
 PASSWORD_MAX_LENGTH = 1024
 MIN_PERSONAL_PART = 3
+# Name particles are ordinary words ("der", "von"): a passphrase may contain them.
+NAME_PARTICLES = frozenset(
+    [
+        "al",
+        "ben",
+        "bin",
+        "da",
+        "das",
+        "de",
+        "del",
+        "dem",
+        "den",
+        "der",
+        "des",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "el",
+        "la",
+        "le",
+        "op",
+        "ten",
+        "ter",
+        "van",
+        "vom",
+        "von",
+        "zu",
+        "zum",
+        "zur",
+    ]
+)
 
 
 class MaximumLengthValidator:
@@ -30,7 +62,11 @@ class MaximumLengthValidator:
 def _personal_parts(user) -> list[str]:
     parts: list[str] = []
     for value in (getattr(user, "first_name", ""), getattr(user, "last_name", "")):
-        parts.extend(p for p in re.split(r"[\s\-']+", (value or "").casefold()) if p)
+        parts.extend(
+            p
+            for p in re.split(r"[\s\-']+", (value or "").casefold())
+            if p and p not in NAME_PARTICLES
+        )
     email = (getattr(user, "email", "") or "").casefold()
     if email:
         parts.append(email)

@@ -28,5 +28,5 @@ app_name = "applications"
 
 urlpatterns = [
     path("", views.granted, name="granted"),
-    path("<int:client_id>/widerrufen/", views.revoke_grant, name="revoke_grant"),
+    path("<id:client_id>/widerrufen/", views.revoke_grant, name="revoke_grant"),
 ]

@@ -6,6 +6,6 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.mailbox, name="mailbox"),
-    path("<int:pk>/", views.mailbox_message, name="mailbox_message"),
-    path("<int:pk>/html/", views.mailbox_message_html, name="mailbox_message_html"),
+    path("<id:pk>/", views.mailbox_message, name="mailbox_message"),
+    path("<id:pk>/html/", views.mailbox_message_html, name="mailbox_message_html"),
 ]

@@ -8,4 +8,9 @@ class WebConfig(AppConfig):
     verbose_name = _("Web")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from . import checks  # noqa: F401
+        from .converters import IdConverter
+
+        register_converter(IdConverter, "id")
