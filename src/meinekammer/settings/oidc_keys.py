@@ -6,6 +6,7 @@ signing: the next key before it is switched on, and the previous one until its t
 See docs/oidc.md for the rotation steps; `meinekammer create-signing-key` makes a key.
 """
 
+import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -26,11 +27,22 @@ def read_keys(files: list[str]) -> list[str]:
 
 
 def demo_key(path: Path) -> str:
-    """The demo's key, made once under var/ (never used in production settings)."""
+    """The demo's key, made once under var/ (never used in production settings).
+
+    The demo's processes start at the same moment; the key is written to a temporary file and
+    linked into place, so all of them end up with the one key that got there first.
+    """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(new_private_key_pem(2048))
-        path.chmod(0o600)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(new_private_key_pem(2048))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
     return path.read_text()
 
 
