@@ -9,7 +9,10 @@ from .oidc_keys import new_private_key_pem
 SECRET_KEY = "test-only-" + "x" * 50
 DEBUG = False
 # Tests hash thousands of passwords; the production hasher's cost is measured in bench/.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "meinekammer.accounts.hashers.ClientSecretHasher",
+]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

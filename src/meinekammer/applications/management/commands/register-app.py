@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 validate(uri)
             except Exception as error:
                 raise CommandError(f"Not a valid URL: {uri}") from error
+        if options["client_secret"] and len(options["client_secret"]) < 32:
+            raise CommandError("A given client secret must have at least 32 characters.")
         public = options["public"]
         client_id = options["client_id"] or generate_client_id()
         secret = "" if public else (options["client_secret"] or generate_client_secret())
