@@ -96,8 +96,11 @@ class App:
         processes: dict[str, subprocess.Popen],
         logs: Path,
         env: dict[str, str] | None = None,
+        sample_url: str = "",
     ) -> None:
         self.url = url
+        # The sample connected application "Serviceportal Bildung" (examples/serviceportal/).
+        self.sample_url = sample_url
         self.processes = processes
         self.logs = logs
         self.env = env or {}
@@ -141,11 +144,15 @@ class App:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    """gunicorn and the task worker on a fresh SQLite file, as `meinekammer demo` runs them."""
+    """gunicorn, the task worker and the sample application on a fresh SQLite file, as
+    `meinekammer demo` runs them."""
+    from meinekammer.web.demo import SERVICEPORTAL_CLIENT_ID, SERVICEPORTAL_CLIENT_SECRET
+
     _compile_messages()
     var_dir = tmp_path_factory.mktemp("meinekammer-e2e")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    sample_url = f"http://127.0.0.1:{_free_port()}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "meinekammer.settings.dev",
@@ -154,6 +161,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "SITE_URL": url,
         "EMAIL_RETRY_BASE_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
+        # The demo seeds the sample's client with redirect URIs for exactly this address.
+        "SERVICEPORTAL_URL": sample_url,
+        "MEINEKAMMER_ISSUER": url,
+        "SERVICEPORTAL_CLIENT_ID": SERVICEPORTAL_CLIENT_ID,
+        "SERVICEPORTAL_CLIENT_SECRET": SERVICEPORTAL_CLIENT_SECRET,
     }
     for name in ("REDIS_URL", "EMAIL_URL", "EMAIL_BACKEND", "DEV_MAILBOX", "TASKS_BACKEND"):
         env.pop(name, None)  # the demo's own choices: database cache and queue, mailbox on
@@ -201,6 +213,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             "--interval",
             "0.2",
         ],
+        "serviceportal": [sys.executable, str(ROOT / "examples" / "serviceportal" / "app.py")],
     }
     processes: dict[str, subprocess.Popen] = {}
     for name, command in commands.items():
@@ -209,20 +222,23 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             command, env=env, cwd=var_dir, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
-    running = App(url, processes, var_dir, env)
+    running = App(url, processes, var_dir, env, sample_url)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            running.assert_running()
-            try:
-                with urllib.request.urlopen(f"{url}/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"The server did not answer on {url} within {SERVER_START_TIMEOUT} s")
-            time.sleep(0.2)
+        for address in (url, sample_url):
+            while True:
+                running.assert_running()
+                try:
+                    with urllib.request.urlopen(f"{address}/", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"The server did not answer on {address} within {SERVER_START_TIMEOUT} s"
+                    )
+                time.sleep(0.2)
         yield running
     finally:
         running.stop()

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "meinekammer.web.middleware.SecurityHeadersMiddleware",
+    # After CSPMiddleware: lets the login and consent forms end at the client's redirect URI.
+    "meinekammer.applications.middleware.ClientFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "meinekammer.urls"
@@ -141,7 +143,11 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Hashes made with other argon2 parameters verify with the same hasher and are upgraded on login.
-PASSWORD_HASHERS = ["meinekammer.accounts.hashers.Argon2idHasher"]
+PASSWORD_HASHERS = [
+    "meinekammer.accounts.hashers.Argon2idHasher",
+    # Only for OAUTH2_PROVIDER's CLIENT_SECRET_HASHER (see its docstring); never the default.
+    "meinekammer.accounts.hashers.ClientSecretHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -324,6 +330,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": read_keys(env.list("OIDC_PUBLISHED_KEY_FILES", default=[])),
     "OIDC_ISS_ENDPOINT": SITE_URL,
     "OAUTH2_VALIDATOR_CLASS": "meinekammer.applications.oidc.Validator",
+    "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client",
     "SCOPES": {
         "openid": "OpenID Connect",
         "profile": "Name and language",

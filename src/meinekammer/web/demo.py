@@ -1,12 +1,20 @@
 """Clearly fictitious demo data. Idempotent: running it again changes nothing."""
 
+import os
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from meinekammer.accounts.models import PrivacyConsent, PrivacyNotice, Salutation, User
-from meinekammer.applications.models import AppRole
+from meinekammer.applications.models import Application, AppRole, OAuthClient
 
 DEMO_PASSWORD = "Demo-Zugang-2026"
+
+# The sample "Serviceportal Bildung" (examples/serviceportal/) logs in with these. Demo only:
+# published here, never to be used outside the demo.
+SERVICEPORTAL_CLIENT_ID = "serviceportal-demo"
+SERVICEPORTAL_CLIENT_SECRET = "demo-only-serviceportal-secret-not-for-production"
+SERVICEPORTAL_URL = "http://127.0.0.1:8001"
 
 
 DEMO_USERS = [
@@ -94,8 +102,12 @@ DEMO_CHAMBERS = [
 
 
 @transaction.atomic
-def seed_demo_data() -> list[tuple[str, str]]:
-    """Create the demo accounts if missing; returns (e-mail, role) for the printed list."""
+def seed_demo_data(serviceportal_url: str | None = None) -> list[tuple[str, str]]:
+    """Create the demo accounts if missing; returns (e-mail, role) for the printed list.
+
+    `serviceportal_url` is where the sample application runs (default: $SERVICEPORTAL_URL or
+    http://127.0.0.1:8001); its client's redirect URIs are registered for exactly that address.
+    """
     notice = PrivacyNotice.objects.current()
     logins = []
     for email, salutation, first, last, role, operator in DEMO_USERS:
@@ -116,7 +128,38 @@ def seed_demo_data() -> list[tuple[str, str]]:
                 PrivacyConsent.objects.get_or_create(user=user, notice=notice)
         logins.append((email, role))
     _seed_chambers_and_companies()
+    seed_serviceportal_client(
+        serviceportal_url or os.environ.get("SERVICEPORTAL_URL") or SERVICEPORTAL_URL
+    )
     return logins
+
+
+def seed_serviceportal_client(url: str) -> OAuthClient:
+    """The sample application's OpenID Connect client, its URIs exactly for `url`."""
+    base = url.rstrip("/")
+    uris = {
+        "redirect_uris": f"{base}/auth/callback",
+        "post_logout_redirect_uris": f"{base}/",
+    }
+    client = OAuthClient.objects.filter(client_id=SERVICEPORTAL_CLIENT_ID).first()
+    if client is not None:
+        # The demo may run on another port this time: the URIs follow, nothing else changes.
+        OAuthClient.objects.filter(pk=client.pk).update(**uris)
+        client.refresh_from_db()
+        return client
+    client = OAuthClient(
+        connected_application=Application.objects.get(name="Serviceportal Bildung"),
+        name="Serviceportal Bildung",
+        client_id=SERVICEPORTAL_CLIENT_ID,
+        client_secret=SERVICEPORTAL_CLIENT_SECRET,  # hashed on save
+        client_type=OAuthClient.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=OAuthClient.GRANT_AUTHORIZATION_CODE,
+        algorithm=OAuthClient.RS256_ALGORITHM,
+        first_party=True,
+        **uris,
+    )
+    client.save()
+    return client
 
 
 DEMO_APPLICATIONS = [
@@ -144,8 +187,6 @@ DEMO_APPLICATIONS = [
 
 def _seed_applications() -> "dict[str, AppRole]":
     """The connected applications and their role catalogues; returns roles by key."""
-    from meinekammer.applications.models import Application
-
     roles: dict[str, AppRole] = {}
     for name, description, catalogue in DEMO_APPLICATIONS:
         application, _created = Application.objects.get_or_create(

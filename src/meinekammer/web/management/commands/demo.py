@@ -1,3 +1,4 @@
+import os
 import shutil
 import signal
 import subprocess
@@ -9,7 +10,18 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from meinekammer.web.demo import DEMO_PASSWORD, seed_demo_data
+import meinekammer
+from meinekammer.web.demo import (
+    DEMO_PASSWORD,
+    SERVICEPORTAL_CLIENT_ID,
+    SERVICEPORTAL_CLIENT_SECRET,
+    seed_demo_data,
+)
+
+# The sample connected application, in the source checkout (not part of the installed package).
+SAMPLE_APP = (
+    Path(meinekammer.__file__).resolve().parents[2] / "examples" / "serviceportal" / "app.py"
+)
 
 
 class Command(BaseCommand):
@@ -43,20 +55,25 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        logins = seed_demo_data()
+        # The sample application: next to the portal, or where SERVICEPORTAL_URL says.
+        sample_url = os.environ.get("SERVICEPORTAL_URL") or f"http://{host}:{port + 1}"
+        sample_url = sample_url.rstrip("/")
+        logins = seed_demo_data(serviceportal_url=sample_url)
         base = f"http://{host}:{port}"
-        self._print_banner(base, logins)
+        self._print_banner(base, sample_url, logins)
         if setup_only:
             return
-        self._run_processes(host, port)
+        self._run_processes(host, port, sample_url)
 
-    def _print_banner(self, base: str, logins: list[tuple[str, str]]) -> None:
+    def _print_banner(self, base: str, sample_url: str, logins: list[tuple[str, str]]) -> None:
         out = self.stdout.write
         out("")
         out(self.style.SUCCESS("meinekammer demo"))
         out(f"  Portal:               {base}/")
         out(f"  Development mailbox:  {base}/dev/mailbox/")
         out(f"  Operator (admin):     {base}/{settings.ADMIN_URL}")
+        if SAMPLE_APP.exists():
+            out(f"  Sample application:   {sample_url}/  (Serviceportal Bildung, OpenID Connect)")
         out("")
         out(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role in logins:
@@ -65,7 +82,7 @@ class Command(BaseCommand):
         out("  All demo data is fictitious. Stop with Ctrl-C.")
         out("")
 
-    def _run_processes(self, host: str, port: int) -> None:
+    def _run_processes(self, host: str, port: int, sample_url: str) -> None:
         python = sys.executable
         gunicorn = shutil.which("gunicorn", path=str(Path(python).parent)) or "gunicorn"
         commands = [
@@ -89,6 +106,17 @@ class Command(BaseCommand):
             [python, "-m", "meinekammer", "run-schedules", "--loop"],
         ]
         processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+        if SAMPLE_APP.exists():
+            sample_env = {
+                **os.environ,
+                "MEINEKAMMER_ISSUER": settings.SITE_URL,
+                "SERVICEPORTAL_CLIENT_ID": SERVICEPORTAL_CLIENT_ID,
+                "SERVICEPORTAL_CLIENT_SECRET": SERVICEPORTAL_CLIENT_SECRET,
+                "SERVICEPORTAL_URL": sample_url,
+            }
+            processes.append(
+                subprocess.Popen([python, str(SAMPLE_APP)], env=sample_env)  # noqa: S603
+            )
         stopping = False
 
         def stop(*_args) -> None:

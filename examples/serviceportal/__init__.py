@@ -1,0 +1,1 @@
+"""The sample "Serviceportal Bildung": a connected application that logs in with meinekammer."""

@@ -1,0 +1,391 @@
+"""The sample "Serviceportal Bildung": a connected application that logs in with meinekammer.
+
+A tiny WSGI application (standard library only) around a standard OpenID Connect client library
+(Authlib, joserfc): discovery, authorization code with PKCE (S256), state and nonce, the code
+exchanged with client_secret_basic, the ID token verified (signature via JWKS, iss, aud, exp,
+nonce), userinfo, and RP-initiated logout. Users without a role of this application are refused,
+even when they come back with a token.
+
+Run it with `python examples/serviceportal/app.py` (see README.md); `meinekammer demo` starts it.
+It keeps its sessions in memory: a sample, not a template for production.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import secrets
+import socketserver
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+from string import Template
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+from wsgiref.simple_server import WSGIServer, make_server
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+COOKIE = "serviceportal_session"  # not Django's "sessionid": cookies do not keep ports apart
+SCOPE = "openid profile email companies"
+SESSION_SECONDS = 8 * 3600
+LOGIN_SECONDS = 10 * 60
+HTTP_TIMEOUT = 10
+# The application's own role catalogue, as registered at meinekammer (the claim sends keys).
+ROLE_NAMES = {
+    "ausbildungsadministrator": "Ausbildungsadministrator",
+    "ausbildungsbeauftragter": "Ausbildungsbeauftragter",
+    "ausbilder": "Ausbilder",
+    "auszubildender": "Auszubildender",
+}
+
+StartResponse = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    issuer: str
+    client_id: str
+    client_secret: str
+    url: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Config:
+        return cls(
+            issuer=environ.get("MEINEKAMMER_ISSUER", "http://127.0.0.1:8000").rstrip("/"),
+            client_id=environ.get("SERVICEPORTAL_CLIENT_ID", ""),
+            client_secret=environ.get("SERVICEPORTAL_CLIENT_SECRET", ""),
+            url=environ.get("SERVICEPORTAL_URL", "http://127.0.0.1:8001").rstrip("/"),
+        )
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"{self.url}/auth/callback"
+
+    @property
+    def post_logout_redirect_uri(self) -> str:
+        return f"{self.url}/"
+
+
+class LoginFailed(Exception):
+    """A German message for the user; the details go to the log."""
+
+
+def render(template: str, /, **values: str) -> str:
+    return Template((TEMPLATES / f"{template}.html").read_text(encoding="utf-8")).substitute(values)
+
+
+def page(title: str, content: str) -> bytes:
+    return render("base", title=html.escape(title), content=content).encode()
+
+
+class ServicePortal:
+    """The WSGI application."""
+
+    def __init__(self, config: Config, http: requests.Session | None = None) -> None:
+        self.config = config
+        self.http = http or requests.Session()
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+        self._metadata: dict[str, Any] | None = None
+
+    # --- OpenID Connect ------------------------------------------------------------------------
+
+    def discover(self) -> dict[str, Any]:
+        """The provider's metadata (OpenID Connect Discovery 1.0), fetched once."""
+        if self._metadata is None:
+            url = f"{self.config.issuer}/.well-known/openid-configuration"
+            metadata = self.http.get(url, timeout=HTTP_TIMEOUT).json()
+            if metadata.get("issuer") != self.config.issuer:
+                raise LoginFailed("meinekammer hat sich mit einer unerwarteten Adresse gemeldet.")
+            self._metadata = metadata
+        return self._metadata
+
+    def client(self, **kwargs: Any) -> OAuth2Session:
+        return OAuth2Session(
+            self.config.client_id,
+            self.config.client_secret,
+            scope=SCOPE,
+            redirect_uri=self.config.redirect_uri,
+            code_challenge_method="S256",
+            token_endpoint_auth_method="client_secret_basic",
+            **kwargs,
+        )
+
+    def authorization_url(self, pending: dict[str, Any]) -> str:
+        url, _state = self.client().create_authorization_url(
+            self.discover()["authorization_endpoint"],
+            state=pending["state"],
+            code_verifier=pending["verifier"],
+            nonce=pending["nonce"],
+        )
+        return url
+
+    def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
+        metadata = self.discover()
+        keys = KeySet.import_key_set(
+            self.http.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT).json()
+        )
+        token = jwt.decode(id_token, keys, algorithms=["RS256"])
+        jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": self.config.issuer},
+            aud={"essential": True, "value": self.config.client_id},
+            exp={"essential": True},
+            sub={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        ).validate(token.claims)
+        audience = token.claims["aud"]
+        several = isinstance(audience, list) and len(audience) > 1
+        if several and token.claims.get("azp") != self.config.client_id:
+            raise LoginFailed("Das Anmeldezeichen ist nicht für diese Anwendung bestimmt.")
+        return dict(token.claims)
+
+    def complete_login(self, query: dict[str, str], pending: dict[str, Any]) -> dict[str, Any]:
+        """The redirect back from meinekammer: the code exchanged, the tokens checked."""
+        if "error" in query:
+            raise LoginFailed("meinekammer hat die Anmeldung abgebrochen oder abgelehnt.")
+        if not secrets.compare_digest(query.get("state", ""), pending["state"]):
+            raise LoginFailed("Die Anmeldung passt nicht zu dieser Sitzung.")
+        if "iss" in query and query["iss"] != self.config.issuer:  # RFC 9207
+            raise LoginFailed("Die Antwort kam nicht von meinekammer.")
+        if not query.get("code"):
+            raise LoginFailed("meinekammer hat keinen Anmeldecode geschickt.")
+        metadata = self.discover()
+        client = self.client(state=pending["state"])
+        token = client.fetch_token(
+            metadata["token_endpoint"],
+            code=query["code"],
+            state=pending["state"],
+            code_verifier=pending["verifier"],
+        )
+        claims = self.verify_id_token(token["id_token"], pending["nonce"])
+        response = client.get(metadata["userinfo_endpoint"], timeout=HTTP_TIMEOUT)
+        response.raise_for_status()
+        userinfo = response.json()
+        if userinfo.get("sub") != claims["sub"]:
+            raise LoginFailed("Die Angaben von meinekammer passen nicht zusammen.")
+        return {"claims": claims, "userinfo": userinfo, "id_token": token["id_token"]}
+
+    # --- sessions ------------------------------------------------------------------------------
+
+    def session(self, environ: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
+        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        if COOKIE not in cookie:
+            return None, None
+        sid = cookie[COOKIE].value
+        now = time.time()
+        with self.lock:
+            for key in [k for k, s in self.sessions.items() if s["expires"] < now]:
+                del self.sessions[key]
+            return sid, self.sessions.get(sid)
+
+    def new_session(self, data: dict[str, Any], seconds: int) -> tuple[str, str]:
+        """A fresh session id (never a reused one), and its Set-Cookie header."""
+        sid = secrets.token_urlsafe(32)
+        with self.lock:
+            self.sessions[sid] = {**data, "expires": time.time() + seconds}
+        return sid, self.cookie(sid, seconds)
+
+    def end_session(self, sid: str | None) -> None:
+        if sid:
+            with self.lock:
+                self.sessions.pop(sid, None)
+
+    def cookie(self, value: str, max_age: int) -> str:
+        secure = "; Secure" if self.config.url.startswith("https://") else ""
+        return f"{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+
+    # --- WSGI ----------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "/")
+        routes = {
+            ("GET", "/"): self.start,
+            ("GET", "/auth/login"): self.login,
+            ("GET", "/auth/callback"): self.callback,
+            ("POST", "/auth/logout"): self.logout,
+        }
+        handler = routes.get((method, path))
+        if handler is None:
+            if any(p == path for _m, p in routes):
+                return self.respond(start_response, "405 Method Not Allowed", b"", [])
+            body = page(
+                "Seite nicht gefunden",
+                '<h1>Seite nicht gefunden</h1><p><a href="/">Zur Startseite</a></p>',
+            )
+            return self.respond(start_response, "404 Not Found", body)
+        return handler(environ, start_response)
+
+    def respond(
+        self,
+        start_response: StartResponse,
+        status: str,
+        body: bytes,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> list[bytes]:
+        base = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+            (
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "
+                + self.config.issuer,
+            ),
+        ]
+        start_response(status, base + (headers or []))
+        return [body]
+
+    def redirect(self, start_response: StartResponse, location: str, *headers: str) -> list[bytes]:
+        extra = [("Location", location)] + [("Set-Cookie", h) for h in headers]
+        return self.respond(start_response, "303 See Other", b"", extra)
+
+    def start(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        _sid, session = self.session(environ)
+        if session is None or "user" not in session:
+            return self.respond(start_response, "200 OK", page("Startseite", render("start")))
+        user = session["user"]
+        companies = "".join(
+            render(
+                "company",
+                name=html.escape(company.get("name", "")),
+                member_number=html.escape(company.get("member_number") or "–"),
+                roles="".join(
+                    f"<li>{html.escape(ROLE_NAMES.get(key, key))} (<code>{html.escape(key)}</code>)</li>"
+                    for key in company.get("roles", [])
+                ),
+            )
+            for company in user["companies"]
+        )
+        content = render(
+            "home",
+            name=html.escape(user["name"]),
+            email=html.escape(user["email"]),
+            companies=companies,
+            csrf=html.escape(session["csrf"]),
+        )
+        return self.respond(start_response, "200 OK", page("Ihre Übersicht", content))
+
+    def login(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        old_sid, _session = self.session(environ)
+        self.end_session(old_sid)
+        pending = {
+            "state": secrets.token_urlsafe(24),
+            "nonce": secrets.token_urlsafe(24),
+            "verifier": secrets.token_urlsafe(64),
+        }
+        try:
+            url = self.authorization_url(pending)
+        except (requests.RequestException, ValueError, LoginFailed) as error:
+            print(f"serviceportal: discovery failed: {error!r}", file=sys.stderr)
+            return self.error(
+                start_response, "meinekammer ist gerade nicht erreichbar.", "502 Bad Gateway"
+            )
+        _sid, cookie = self.new_session({"pending": pending}, LOGIN_SECONDS)
+        return self.redirect(start_response, url, cookie)
+
+    def callback(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        sid, session = self.session(environ)
+        self.end_session(sid)  # a pending login is used once
+        if session is None or "pending" not in session:
+            return self.error(
+                start_response, "Ihre Anmeldung ist abgelaufen oder wurde schon verwendet."
+            )
+        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        try:
+            result = self.complete_login(query, session["pending"])
+        except LoginFailed as error:
+            return self.error(start_response, str(error))
+        except Exception as error:  # the library's errors: token, signature, claims, network
+            print(f"serviceportal: login failed: {error!r}", file=sys.stderr)
+            return self.error(start_response, "meinekammer hat die Anmeldung nicht bestätigt.")
+        userinfo = result["userinfo"]
+        companies = [c for c in userinfo.get("companies") or [] if c.get("roles")]
+        if not companies:
+            # A token, but no role of this application: no session here.
+            body = page(
+                "Kein Zugang",
+                render("no_access", issuer=html.escape(self.config.issuer)),
+            )
+            return self.respond(
+                start_response, "403 Forbidden", body, [("Set-Cookie", self.cookie("", 0))]
+            )
+        user = {
+            "sub": result["claims"]["sub"],
+            "name": userinfo.get("name") or userinfo.get("email", ""),
+            "email": userinfo.get("email", ""),
+            "companies": companies,
+        }
+        _sid, cookie = self.new_session(
+            {"user": user, "id_token": result["id_token"], "csrf": secrets.token_urlsafe(24)},
+            SESSION_SECONDS,
+        )
+        return self.redirect(start_response, "/", cookie)
+
+    def logout(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        sid, session = self.session(environ)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        form = parse_qs(environ["wsgi.input"].read(min(length, 10_000)).decode(errors="replace"))
+        if session is None or "user" not in session:
+            return self.redirect(start_response, "/", self.cookie("", 0))
+        if not secrets.compare_digest(form.get("csrf", [""])[0], session["csrf"]):
+            return self.error(
+                start_response, "Bitte versuchen Sie es noch einmal.", "400 Bad Request"
+            )
+        self.end_session(sid)
+        try:
+            end_session = self.discover()["end_session_endpoint"]
+        except (requests.RequestException, ValueError, LoginFailed, KeyError):
+            return self.redirect(start_response, "/", self.cookie("", 0))
+        query = urlencode(
+            {
+                "id_token_hint": session["id_token"],
+                "post_logout_redirect_uri": self.config.post_logout_redirect_uri,
+                "client_id": self.config.client_id,
+            }
+        )
+        return self.redirect(start_response, f"{end_session}?{query}", self.cookie("", 0))
+
+    def error(
+        self, start_response: StartResponse, message: str, status: str = "400 Bad Request"
+    ) -> list[bytes]:
+        body = page("Anmeldung fehlgeschlagen", render("error", message=html.escape(message)))
+        return self.respond(start_response, status, body, [("Set-Cookie", self.cookie("", 0))])
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+def main() -> None:
+    config = Config.from_environment()
+    if not config.client_id or not config.client_secret:
+        sys.exit(
+            "Set SERVICEPORTAL_CLIENT_ID and SERVICEPORTAL_CLIENT_SECRET (see "
+            "examples/serviceportal/README.md)."
+        )
+    address = urlparse(config.url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    with make_server(host, port, ServicePortal(config), server_class=ThreadingWSGIServer) as server:
+        print(f"Serviceportal Bildung (sample): {config.url}/ (issuer {config.issuer})", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

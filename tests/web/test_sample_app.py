@@ -1,0 +1,180 @@
+"""The sample "Serviceportal Bildung" (examples/serviceportal/) and its client in the demo data.
+
+Nothing is started here: the WSGI application is called directly, the provider stubbed. The
+whole way through a browser is e2e/test_sso_story.py."""
+
+import io
+from urllib.parse import parse_qs, urlsplit
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from examples.serviceportal.app import COOKIE, Config, ServicePortal
+
+from meinekammer.accounts.models import User
+from meinekammer.applications.models import OAuthClient
+from meinekammer.web.demo import (
+    SERVICEPORTAL_CLIENT_ID,
+    SERVICEPORTAL_CLIENT_SECRET,
+    seed_demo_data,
+)
+
+ISSUER = "http://127.0.0.1:8000"
+CONFIG = Config(
+    issuer=ISSUER,
+    client_id="serviceportal-demo",
+    client_secret="geheim",
+    url="http://127.0.0.1:8001",
+)
+METADATA = {
+    "issuer": ISSUER,
+    "authorization_endpoint": f"{ISSUER}/o/authorize/",
+    "token_endpoint": f"{ISSUER}/o/token/",
+    "userinfo_endpoint": f"{ISSUER}/o/userinfo/",
+    "jwks_uri": f"{ISSUER}/o/jwks/",
+    "end_session_endpoint": f"{ISSUER}/o/logout/",
+}
+
+
+@pytest.mark.django_db
+def test_the_demo_registers_the_sample_client_for_exactly_its_address():
+    seed_demo_data(serviceportal_url="http://127.0.0.1:9123/")
+    client = OAuthClient.objects.get(client_id=SERVICEPORTAL_CLIENT_ID)
+    assert client.redirect_uris == "http://127.0.0.1:9123/auth/callback"
+    assert client.post_logout_redirect_uris == "http://127.0.0.1:9123/"
+    assert client.first_party and client.skip_authorization
+    assert client.connected_application.name == "Serviceportal Bildung"
+    assert client.client_type == OAuthClient.CLIENT_CONFIDENTIAL
+    assert client.authorization_grant_type == OAuthClient.GRANT_AUTHORIZATION_CODE
+    assert client.algorithm == OAuthClient.RS256_ALGORITHM
+    assert check_password(SERVICEPORTAL_CLIENT_SECRET, client.client_secret)  # a hash only
+    users = User.objects.count()
+
+    # Again, for another port: the same client, its URIs follow, nothing else is added.
+    seed_demo_data(serviceportal_url="http://127.0.0.1:8001")
+    (client,) = OAuthClient.objects.filter(client_id=SERVICEPORTAL_CLIENT_ID)
+    assert client.redirect_uris == "http://127.0.0.1:8001/auth/callback"
+    assert client.post_logout_redirect_uris == "http://127.0.0.1:8001/"
+    assert not client.redirect_uri_allowed("http://127.0.0.1:9123/auth/callback")
+    assert check_password(SERVICEPORTAL_CLIENT_SECRET, client.client_secret)
+    assert User.objects.count() == users == 7
+
+
+class Response:
+    def __init__(self, portal, path, method="GET", cookie="", body=b""):
+        environ: dict = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": urlsplit(path).path,
+            "QUERY_STRING": urlsplit(path).query,
+            "HTTP_COOKIE": cookie,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        setup_testing_defaults(environ)
+
+        def start_response(status, headers):
+            self.status, self.headers = status, headers
+
+        self.body = b"".join(portal(environ, start_response)).decode()
+
+    def header(self, name):
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    @property
+    def session_cookie(self):
+        return self.header("Set-Cookie").split(";", 1)[0]
+
+
+@pytest.fixture
+def portal():
+    portal = ServicePortal(CONFIG)
+    portal.discover = lambda: METADATA  # type: ignore[method-assign]
+    return portal
+
+
+def test_the_start_page_offers_the_login(portal):
+    response = Response(portal, "/")
+    assert response.status == "200 OK"
+    assert response.header("Content-Type") == "text/html; charset=utf-8"
+    assert '<html lang="de">' in response.body
+    assert "<h1>Serviceportal Bildung</h1>" in response.body
+    assert 'href="/auth/login">Anmelden mit meinekammer</a>' in response.body
+
+
+def test_the_login_starts_code_flow_with_pkce_state_and_nonce(portal):
+    response = Response(portal, "/auth/login")
+    assert response.status == "303 See Other"
+    location = urlsplit(response.header("Location"))
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{ISSUER}/o/authorize/"
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    assert query["response_type"] == "code" and query["client_id"] == "serviceportal-demo"
+    assert query["redirect_uri"] == "http://127.0.0.1:8001/auth/callback"
+    assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
+    assert query["state"] and query["nonce"] and "companies" in query["scope"].split()
+    cookie = response.header("Set-Cookie")
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    (pending,) = portal.sessions.values()
+    assert pending["pending"]["state"] == query["state"]
+    assert pending["pending"]["nonce"] == query["nonce"]
+
+
+def test_a_callback_without_its_login_is_refused(portal):
+    response = Response(portal, "/auth/callback?code=abc&state=xyz")
+    assert response.status == "400 Bad Request"
+    assert "Die Anmeldung hat nicht geklappt" in response.body
+
+
+def test_a_wrong_state_is_refused_before_any_exchange(portal):
+    login = Response(portal, "/auth/login")
+    portal.complete_login = ServicePortal.complete_login.__get__(portal)  # the real one
+    response = Response(
+        portal, f"/auth/callback?code=abc&state=forged&iss={ISSUER}", cookie=login.session_cookie
+    )
+    assert response.status == "400 Bad Request"
+    assert "passt nicht zu dieser Sitzung" in response.body
+
+
+def login_as(portal, userinfo):
+    login = Response(portal, "/auth/login")
+    (pending,) = portal.sessions.values()
+    state = pending["pending"]["state"]
+    portal.complete_login = lambda query, pending: {  # type: ignore[method-assign]
+        "claims": {"sub": "abc"},
+        "userinfo": {"sub": "abc", **userinfo},
+        "id_token": "the.id.token",
+    }
+    return Response(portal, f"/auth/callback?code=c&state={state}", cookie=login.session_cookie)
+
+
+def test_a_user_without_a_role_is_refused_even_with_a_token(portal):
+    response = login_as(portal, {"name": "Paul Plan", "email": "p@example.org", "companies": []})
+    assert response.status == "403 Forbidden"
+    assert "Kein Zugang zum Serviceportal Bildung" in response.body
+    assert portal.sessions == {}
+
+
+def test_a_user_with_a_role_sees_companies_and_roles_and_logs_out_at_meinekammer(portal):
+    companies = [
+        {"name": "Beispiel GmbH", "member_number": "1010001", "roles": ["ausbilder"]},
+        {"name": "Ohne Rolle AG", "member_number": "1010002", "roles": []},
+    ]
+    callback = login_as(
+        portal, {"name": "Tom Trainer", "email": "t@example.org", "companies": companies}
+    )
+    assert callback.status == "303 See Other" and callback.header("Location") == "/"
+    home = Response(portal, "/", cookie=callback.session_cookie)
+    assert "Willkommen, Tom Trainer" in home.body
+    assert "Beispiel GmbH" in home.body and "Ausbilder (<code>ausbilder</code>)" in home.body
+    assert "Ohne Rolle AG" not in home.body
+
+    (session,) = portal.sessions.values()
+    forged = Response(portal, "/auth/logout", "POST", callback.session_cookie, b"csrf=forged")
+    assert forged.status == "400 Bad Request" and portal.sessions
+    body = f"csrf={session['csrf']}".encode()
+    logout = Response(portal, "/auth/logout", "POST", callback.session_cookie, body)
+    assert logout.status == "303 See Other" and portal.sessions == {}
+    location = urlsplit(logout.header("Location"))
+    assert location.path == "/o/logout/"
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    assert query["id_token_hint"] == "the.id.token"
+    assert query["post_logout_redirect_uri"] == "http://127.0.0.1:8001/"
