@@ -1,0 +1,235 @@
+"""Profile of the single sign-on endpoints, in-process: queries and time per request.
+
+    .venv/bin/python bench/sso_profile.py [--database sqlite|postgres] [--cprofile]
+
+Same settings and data as bench/sso.py (bench.sso_settings, `bench/sso.py prepare`), a fresh
+database, Django's test client (no HTTP server). For each request: the number of SQL queries
+(CaptureQueriesContext), the median time of 20 calls, and where the time goes (--cprofile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import cProfile
+import os
+import pstats
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import POSTGRES_URL, ROOT
+from bench.sso import CLIENT_ID, CLIENT_SECRET, PASSWORD, REDIRECT_URI, SCOPE, pkce
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--cprofile", action="store_true")
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="mk-sso-profile-"))
+    name = f"meinekammer_sso_profile_{os.getpid()}"
+    if args.database == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"{POSTGRES_URL}/{name}"
+    else:
+        url = f"sqlite:///{workdir / 'p.sqlite3'}"
+    key = workdir / "key.pem"
+    os.environ.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "bench.sso_settings",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "SITE_URL": "http://127.0.0.1:8000",
+            "DATABASE_URL": url,
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+            "OIDC_REDIRECT_URI_SCHEMES": "https,http",
+            "MEINEKAMMER_VAR_DIR": str(workdir),
+        }
+    )
+    mk = str(ROOT / ".venv" / "bin" / "meinekammer")
+    subprocess.run([mk, "create-signing-key", "--out", str(key)], check=True, capture_output=True)  # noqa: S603
+    os.environ["OIDC_SIGNING_KEY_FILE"] = str(key)
+    subprocess.run([mk, "migrate", "--verbosity", "0"], check=True)  # noqa: S603
+    bench_sso = str(ROOT / "bench" / "sso.py")
+    emails_file = workdir / "emails.txt"
+    subprocess.run(  # noqa: S603
+        [sys.executable, bench_sso, "prepare", str(emails_file)], check=True, capture_output=True
+    )
+    try:
+        return profile(emails_file.read_text().split(), args.cprofile)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.database == "postgres":
+            import psycopg
+
+            with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def profile(emails: list[str], with_cprofile: bool) -> int:
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import check_password
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from meinekammer.applications.models import OAuthClient
+
+    basic = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    browser = Client(enforce_csrf_checks=False)
+    assert (
+        browser.post("/accounts/login/", {"login": emails[0], "password": PASSWORD}).status_code
+        == 302
+    )
+    api = Client()
+    tokens: list[dict] = []
+
+    def authorize():
+        verifier, challenge = pkce()
+        response = browser.get(
+            "/o/authorize/",
+            {
+                "response_type": "code",
+                "client_id": CLIENT_ID,
+                "redirect_uri": REDIRECT_URI,
+                "scope": SCOPE,
+                "state": "s",
+                "nonce": "n",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            },
+        )
+        assert response.status_code == 302, response.status_code
+        code = parse_qs(urlparse(response["Location"]).query)["code"][0]
+        return code, verifier
+
+    pending: list[tuple[str, str]] = []
+
+    def token_code():
+        code, verifier = pending.pop()
+        response = api.post(
+            "/o/token/",
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT_URI,
+                "code_verifier": verifier,
+            },
+            HTTP_AUTHORIZATION=basic,
+        )
+        assert response.status_code == 200, response.content
+        tokens.append(response.json())
+
+    def refresh():
+        token = tokens.pop()
+        response = api.post(
+            "/o/token/",
+            {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+            HTTP_AUTHORIZATION=basic,
+        )
+        assert response.status_code == 200, response.content
+        tokens.insert(0, response.json())
+
+    def userinfo():
+        response = api.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens[0]['access_token']}")
+        assert response.status_code == 200, response.content
+
+    def introspect():
+        response = api.post(
+            "/o/introspect/", {"token": tokens[0]["access_token"]}, HTTP_AUTHORIZATION=basic
+        )
+        assert response.status_code == 200 and response.json()["active"], response.content
+
+    def login():
+        fresh = Client()
+        assert (
+            fresh.post("/accounts/login/", {"login": emails[1], "password": PASSWORD}).status_code
+            == 302
+        )
+
+    def authorize_step():
+        pending.append(authorize())
+
+    client_secret_hash = OAuthClient.objects.get(client_id=CLIENT_ID).client_secret
+    print(
+        f"client secret stored as: {client_secret_hash.split('$')[0]} "
+        f"({'$'.join(client_secret_hash.split('$')[1:3])})"
+    )
+    started = time.perf_counter()
+    for _ in range(10):
+        check_password(CLIENT_SECRET, client_secret_hash)
+    print(f"check_password(client secret): {(time.perf_counter() - started) * 100:.1f} ms")
+
+    steps = [
+        ("login POST", login),
+        ("authorize", authorize_step),
+        ("token (code)", token_code),
+        ("token (refresh)", refresh),
+        ("userinfo", userinfo),
+        ("introspect", introspect),
+    ]
+    for _ in range(3):  # warm-up (first request, key loading, caches)
+        for _label, step in steps:
+            if step is token_code and not pending:
+                continue
+            step()
+    print(f"{'request':<16} {'queries':>7} {'median ms':>10}")
+    profiles = {}
+    for label, step in steps:
+        with CaptureQueriesContext(connection) as queries:
+            if step is token_code:
+                pending.append(authorize())
+                queries.initial_queries = len(connection.queries_log)
+            step()
+        count = len(queries.captured_queries)
+        times = []
+        for _ in range(20):
+            if step is token_code:
+                pending.append(authorize())
+            started = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - started)
+        print(f"{label:<16} {count:>7} {statistics.median(times) * 1000:>10.1f}")
+        if with_cprofile:
+            profiler = cProfile.Profile()
+            for _ in range(20):
+                if step is token_code:
+                    pending.append(authorize())
+                profiler.enable()
+                step()
+                profiler.disable()
+            profiles[label] = profiler
+    if with_cprofile:
+        for label, profiler in profiles.items():
+            print(f"\n--- {label}: 20 calls, by cumulative time (top 25)")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+    if os.environ.get("SHOW_SQL"):
+        for label, step in steps:
+            with CaptureQueriesContext(connection) as queries:
+                step()
+            print(f"\n--- {label}")
+            for query in queries.captured_queries:
+                print("  ", query["sql"][:160])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
