@@ -47,3 +47,32 @@ def test_the_admin_lists_applications_with_their_roles(admin_client, assigned):
     role, _other, _membership = assigned
     page = admin_client.get(f"/operator/applications/application/{role.application.pk}/change/")
     assert page.status_code == 200 and role.key in page.text
+
+
+def test_an_applications_logo_is_served_and_shown_on_the_dashboard(client, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from meinekammer.companies.models import Membership
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 48), "navy").save(buffer, "PNG")
+    role = AppRoleFactory()
+    application = role.application
+    application.logo = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+    application.save()
+    response = client.get(f"/konto/anwendungen/logo/{application.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    membership = MembershipFactory()
+    RoleAssignment.objects.create(membership=membership, role=role)
+    client.force_login(membership.user)
+    assert f"/konto/anwendungen/logo/{application.pk}/" in client.get("/").text
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    application.is_active = False
+    application.save()
+    assert client.get(f"/konto/anwendungen/logo/{application.pk}/").status_code == 404
+    assert client.get("/konto/anwendungen/logo/999999/").status_code == 404

@@ -60,3 +60,11 @@ def test_the_only_admin_cannot_delete_the_account_a_member_can(client, company, 
     client.post(reverse("accounts:delete"), {"password": PASSWORD})
     assert not Membership.objects.filter(pk=member.pk).exists()
     assert Membership.objects.filter(company=company, user=user, is_admin=True).exists()
+
+
+def test_the_account_page_offers_admins_tile_five(client, company, user):
+    MembershipFactory(company=company, user=user, is_admin=True)
+    client.force_login(user)
+    page = client.get(reverse("accounts:overview")).text
+    assert "Neues Unternehmenspasswort anfordern" in page
+    assert reverse("companies:request_password", args=[company.pk]) in page

@@ -39,8 +39,12 @@ def _rate_limited(request: HttpRequest, action: str, key: str | None = None) -> 
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
+    from meinekammer.companies.selectors import list_memberships
+
     events = AuditEvent.objects.security_events_for(request.user)[:SECURITY_EVENTS_SHOWN]
-    return render(request, "accounts/overview.html", {"events": events})
+    # For tile (5), "Neues Unternehmenspasswort anfordern", of company admins (manual ch. 9).
+    memberships = list_memberships(current_user(request))
+    return render(request, "accounts/overview.html", {"events": events, "memberships": memberships})
 
 
 @login_required

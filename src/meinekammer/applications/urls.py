@@ -29,4 +29,5 @@ app_name = "applications"
 urlpatterns = [
     path("", views.granted, name="granted"),
     path("<id:client_id>/widerrufen/", views.revoke_grant, name="revoke_grant"),
+    path("logo/<id:application_id>/", views.logo, name="logo"),
 ]

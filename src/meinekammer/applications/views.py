@@ -6,7 +6,8 @@ import time
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,7 @@ from oauth2_provider.views import AuthorizationView as BaseAuthorizationView
 from meinekammer.accounts.views import current_user
 from meinekammer.companies.selectors import list_memberships
 
-from .models import Consent, OAuthClient
+from .models import Application, Consent, OAuthClient
 from .oidc import has_access, revoke_tokens
 
 LOGIN_TIME = "mk_login_time"
@@ -101,6 +102,30 @@ def gate(request: HttpRequest, client: OAuthClient) -> HttpResponse:
         {"client": client, "application": client.connected_application, "memberships": memberships},
         status=403,
     )
+
+
+@require_GET
+def logo(request: HttpRequest, application_id: int) -> HttpResponseBase:
+    """An application's logo (public, like the application's name)."""
+    application = Application.objects.filter(pk=application_id, is_active=True).first()
+    if application is None or not application.logo:
+        raise Http404
+    try:
+        handle = application.logo.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        content_type=_LOGO_TYPES.get(
+            application.logo.name.rsplit(".", 1)[-1].lower(), "application/octet-stream"
+        ),
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+_LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
 def granted_clients(user):
