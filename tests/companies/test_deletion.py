@@ -108,6 +108,7 @@ def test_request_approve_and_the_job_on_the_date(client, company, admin, members
     # The company keeps working; admins and members see a banner.
     home = client.get(reverse("web:home"))
     assert "wartet auf die Freigabe durch die Kammer" in home.text
+    assert reverse("companies:role_request", args=[company.pk]) not in home.text
 
     client.force_login(staff)
     deletion = CompanyDeletion.objects.get()

@@ -1,5 +1,6 @@
 """The OpenID Connect endpoints (under /o/) and the user's granted applications."""
 
+from django.db import transaction
 from django.urls import path
 from oauth2_provider import views as oauth2_views
 
@@ -11,8 +12,18 @@ oidc_patterns = (
         path("authorize/", views.AuthorizationView.as_view(), name="authorize"),
         path("token/", oauth2_views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
-        path("introspect/", oauth2_views.IntrospectTokenView.as_view(), name="introspect"),
-        path("userinfo/", oauth2_views.UserInfoView.as_view(), name="user-info"),
+        # Read-only endpoints: no request-wide transaction (on SQLite that would take the write
+        # lock for every call; see bench/README.md).
+        path(
+            "introspect/",
+            transaction.non_atomic_requests(oauth2_views.IntrospectTokenView.as_view()),
+            name="introspect",
+        ),
+        path(
+            "userinfo/",
+            transaction.non_atomic_requests(oauth2_views.UserInfoView.as_view()),
+            name="user-info",
+        ),
         path("jwks/", oauth2_views.JwksInfoView.as_view(), name="jwks-info"),
         path("logout/", oauth2_views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
         path(
