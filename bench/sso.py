@@ -206,9 +206,23 @@ class Target:
         return json.loads(body)
 
 
+SERVER_PIDS: list[int] = []
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the given processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14, 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def run_phase(name, threads, warmup, duration, setup, step):
     """`threads` threads run `step(state, timings)` in a loop for warmup + duration seconds;
-    only calls that end inside the measured window count."""
+    only calls that end inside the measured window count. The server's CPU time (its worker
+    processes, `--server-pids`) is read at the start and the end of that window."""
     records: list[tuple[float, str, float, bool]] = []
     lock = threading.Lock()
     errors: list[str] = []
@@ -238,6 +252,10 @@ def run_phase(name, threads, warmup, duration, setup, step):
     cpu0 = time.process_time()
     for thread in pool:
         thread.start()
+    time.sleep(max(0.0, start_measure - time.perf_counter()))
+    server_cpu0 = cpu_seconds(SERVER_PIDS)
+    time.sleep(max(0.0, end - time.perf_counter()))
+    server_cpu = cpu_seconds(SERVER_PIDS) - server_cpu0
     for thread in pool:
         thread.join()
     client_cpu = (time.process_time() - cpu0) / (warmup + duration)
@@ -249,12 +267,16 @@ def run_phase(name, threads, warmup, duration, setup, step):
         result["labels"][label] = {
             "n": len(values),
             "per_s": len(values) / duration,
+            # Operations per CPU-second of the server's workers: per core, whatever else
+            # (the load generator, the database) used the machine's cores meanwhile.
+            "per_server_cpu_s": len(values) / server_cpu if server_cpu else 0,
             "failed": failed,
             "p50": percentile(values, 0.50) if values else 0,
             "p99": percentile(values, 0.99) if values else 0,
             "max": values[-1] if values else 0,
         }
     result["client_cpu"] = client_cpu
+    result["server_cpu"] = server_cpu / duration  # cores the server used on average
     # Other work on the machine shows here: 1-minute load average at the end of the phase.
     result["loadavg"] = float(Path("/proc/loadavg").read_text().split()[0])
     result["errors"] = errors[:3]
@@ -269,7 +291,9 @@ def load(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--emails", required=True, help="file with one e-mail address a line")
+    parser.add_argument("--server-pids", default="", help="the server's worker processes")
     args = parser.parse_args(argv)
+    SERVER_PIDS.extend(int(pid) for pid in args.server_pids.split(",") if pid)
     target = Target(args.target, args.port)
     emails = Path(args.emails).read_text().split()
     results = []
@@ -523,9 +547,10 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run_load(kind: str, port: int, emails: Path, seconds: float) -> list[dict]:
+def run_load(kind: str, port: int, emails: Path, seconds: float, pids: list[int]) -> list[dict]:
     command = [sys.executable, __file__, "load", kind, "--port", str(port)]
     command += ["--emails", str(emails), "--seconds", str(seconds)]
+    command += ["--server-pids", ",".join(map(str, pids))]
     results = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:  # noqa: S603
         assert process.stdout is not None
@@ -544,6 +569,8 @@ def print_result(kind: str, result: dict) -> None:
             f"  {kind:<11} {result['phase']:<10} {label:<13} c={result['connections']:<3}"
             f" {figures['per_s']:8.1f}/s  p50 {figures['p50']:7.1f} ms  p99 {figures['p99']:7.1f} ms"
             f"  max {figures['max']:7.1f} ms  n={figures['n']} failed={figures['failed']}"
+            f"  server {result.get('server_cpu', 0):.2f} cores,"
+            f" {figures.get('per_server_cpu_s', 0):.1f}/CPU-s"
             f"  (client CPU {result['client_cpu']:.0%}, load {result.get('loadavg', 0):.1f})",
             flush=True,
         )
@@ -623,13 +650,20 @@ def bench_meinekammer(kind: str, seconds: float) -> dict:
             )
             try:
                 wait_for(port, "/accounts/login/")
-                results = run_load("meinekammer", port, emails, seconds)
                 workers = children(gunicorn.pid)
+                results = run_load("meinekammer", port, emails, seconds, workers)
                 rss = [peak_rss_mb(pid) for pid in workers]
             finally:
                 gunicorn.send_signal(signal.SIGTERM)
                 gunicorn.wait(30)
             print(f"  {kind}: peak RSS per worker: {', '.join(f'{r:.0f} MB' for r in rss)}")
+            login = next(r for r in results if r["phase"] == "login_post")["labels"]["login_post"]
+            per_core = login["per_s"] / os.cpu_count()  # type: ignore[operator]
+            print(
+                f"  {kind}: logins per machine core {per_core:.1f}/s, ratio to the hash-bound"
+                f" limit {per_core * hash_ms / 1000:.2f}; per worker CPU-second"
+                f" {login['per_server_cpu_s']:.1f}, ratio {login['per_server_cpu_s'] * hash_ms / 1000:.2f}"
+            )
             return {"database": kind, "hash_ms": hash_ms, "results": results, "rss_mb": rss}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -656,7 +690,7 @@ def bench_peer(seconds: float) -> dict:
         node = subprocess.Popen(["node", "server.js"], cwd=PEER_DIR, env=env)  # noqa: S607
         try:
             wait_for(port, "/.well-known/openid-configuration")
-            results = run_load("peer", port, emails, seconds)
+            results = run_load("peer", port, emails, seconds, [node.pid])
             rss = [peak_rss_mb(node.pid)]
         finally:
             node.send_signal(signal.SIGTERM)

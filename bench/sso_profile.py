@@ -1,6 +1,9 @@
 """Profile of the single sign-on endpoints, in-process: queries and time per request.
 
-    .venv/bin/python bench/sso_profile.py [--database sqlite|postgres] [--cprofile]
+    .venv/bin/python bench/sso_profile.py [--database sqlite|postgres] [--cprofile] [--micro]
+
+Environment: SORT (pstats order, default tottime), TOP (lines, default 12), CALLERS (a pattern:
+who called it), SHOW_SQL=1 (each request's statements with their times).
 
 Same settings and data as bench/sso.py (bench.sso_settings, `bench/sso.py prepare`), a fresh
 database, Django's test client (no HTTP server). For each request: the number of SQL queries
@@ -34,6 +37,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--micro", action="store_true", help="time single ORM queries as well")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="mk-sso-profile-"))
     name = f"meinekammer_sso_profile_{os.getpid()}"
@@ -70,7 +74,7 @@ def main(argv: list[str]) -> int:
         [sys.executable, bench_sso, "prepare", str(emails_file)], check=True, capture_output=True
     )
     try:
-        return profile(emails_file.read_text().split(), args.cprofile)
+        return profile(emails_file.read_text().split(), args.cprofile, args.micro)
     finally:
         from django.db import connections
 
@@ -82,7 +86,7 @@ def main(argv: list[str]) -> int:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def profile(emails: list[str], with_cprofile: bool) -> int:
+def profile(emails: list[str], with_cprofile: bool, with_micro: bool) -> int:
     import django
 
     django.setup()
@@ -158,6 +162,9 @@ def profile(emails: list[str], with_cprofile: bool) -> int:
         )
         assert response.status_code == 200 and response.json()["active"], response.content
 
+    def discovery():  # no database work: what every request costs in Django and the middleware
+        assert api.get("/.well-known/openid-configuration").status_code == 200
+
     def login():
         fresh = Client()
         assert (
@@ -185,6 +192,7 @@ def profile(emails: list[str], with_cprofile: bool) -> int:
         ("token (refresh)", refresh),
         ("userinfo", userinfo),
         ("introspect", introspect),
+        ("discovery", discovery),
     ]
     for _ in range(3):  # warm-up (first request, key loading, caches)
         for _label, step in steps:
@@ -219,15 +227,61 @@ def profile(emails: list[str], with_cprofile: bool) -> int:
             profiles[label] = profiler
     if with_cprofile:
         for label, profiler in profiles.items():
-            print(f"\n--- {label}: 20 calls, by cumulative time (top 25)")
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+            print(f"\n--- {label}: 20 calls")
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime"))
+            stats.print_stats(int(os.environ.get("TOP", "12")))
+            if os.environ.get("CALLERS"):
+                stats.print_callers(os.environ["CALLERS"])
+    if with_micro:  # where the time of one ORM query goes: building it, the database, the rest
+        import hashlib
+
+        from oauth2_provider.models import AccessToken
+
+        checksum = hashlib.sha256(tokens[0]["access_token"].encode()).hexdigest()
+        micro = {
+            "client by id": lambda: (
+                OAuthClient.objects.select_related("connected_application")
+                .filter(client_id=CLIENT_ID)
+                .first()
+            ),
+            "token by checksum": lambda: (
+                AccessToken.objects.select_related("application", "user")
+                .filter(token_checksum=checksum)
+                .first()
+            ),
+            "raw select 1": lambda: connection.cursor().execute("SELECT 1"),
+        }
+        token_qs = AccessToken.objects.select_related("application", "user").filter(
+            token_checksum=checksum
+        )[:1]
+        sql, params = token_qs.query.get_compiler("default").as_sql()
+        micro["token: compile only"] = lambda: (
+            AccessToken.objects.select_related("application", "user")
+            .filter(token_checksum=checksum)[:1]
+            .query.get_compiler("default")
+            .as_sql()
+        )
+
+        def raw_token():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+        micro["token: raw SQL"] = raw_token
+        for label, call in micro.items():
+            times = []
+            for _ in range(200):
+                started = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - started)
+            print(f"{label:<20} {statistics.median(times) * 1000:>8.2f} ms")
     if os.environ.get("SHOW_SQL"):
         for label, step in steps:
             with CaptureQueriesContext(connection) as queries:
                 step()
             print(f"\n--- {label}")
             for query in queries.captured_queries:
-                print("  ", query["sql"][:160])
+                print("  ", query["time"], query["sql"][:140])
     return 0
 
 

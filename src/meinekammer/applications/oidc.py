@@ -9,14 +9,20 @@ revocation of tokens when roles, memberships or accounts end.
 import hashlib
 from datetime import timedelta
 
-from django.db.models import Prefetch
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from meinekammer.companies.models import Membership
-
 from .models import Consent, OAuthClient, RoleAssignment, UsedCode
+
+AccessToken = get_access_token_model()
+IDToken = get_id_token_model()
 
 # Companies whose members use their applications: a company being deleted keeps working
 # until its date (manual ch. 7).
@@ -27,50 +33,74 @@ def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def companies_for(user, client: OAuthClient) -> list[dict]:
-    """The `companies` claim: the user's working companies with their roles of this client."""
-    memberships = (
-        Membership.objects.filter(user=user, company__state__in=WORKING_STATES)
-        .select_related("company", "company__chamber")
-        .prefetch_related(
-            Prefetch(
-                "role_assignments",
-                queryset=RoleAssignment.objects.filter(
-                    role__application_id=client.connected_application_id,
-                    role__is_active=True,
-                    role__application__is_active=True,
-                ).select_related("role"),
-                to_attr="client_roles",
-            )
+def _client_roles(user, client: OAuthClient, request=None) -> list[tuple]:
+    """The user's roles of the client's application in working companies, one query.
+
+    Rows of (company id, name, chamber number, member number, role key), ordered by company
+    name. The access check and the `companies` claim of one token request share them (kept
+    on the oauthlib request: a refresh needs both).
+    """
+    memo_key = (user.pk, client.pk)
+    memo = getattr(request, "mk_client_roles", None) if request is not None else None
+    if memo is not None and memo[0] == memo_key:
+        return memo[1]
+    rows = list(
+        RoleAssignment.objects.filter(
+            membership__user=user,
+            membership__company__state__in=WORKING_STATES,
+            role__application_id=client.connected_application_id,
+            role__is_active=True,
+            role__application__is_active=True,
         )
-        .order_by("company__name")
+        .order_by("membership__company__name", "membership__company_id", "role__key")
+        .values_list(
+            "membership__company_id",
+            "membership__company__name",
+            "membership__company__chamber__number",
+            "membership__company__member_number",
+            "role__key",
+        )
     )
-    return [
-        {
-            "id": str(membership.company.pk),
-            "name": membership.company.name,
-            "chamber_number": membership.company.chamber.number,
-            "member_number": membership.company.member_number,
-            "roles": sorted(a.role.key for a in membership.client_roles),
-        }
-        for membership in memberships
-        if membership.client_roles
-    ]
+    if request is not None:
+        request.mk_client_roles = (memo_key, rows)
+    return rows
 
 
-def has_access(user, client: OAuthClient) -> bool:
+def companies_for(user, client: OAuthClient, request=None) -> list[dict]:
+    """The `companies` claim: the user's working companies with their roles of this client."""
+    companies: dict[int, dict] = {}
+    for company_id, name, chamber_number, member_number, role in _client_roles(
+        user, client, request
+    ):
+        entry = companies.setdefault(
+            company_id,
+            {
+                "id": str(company_id),
+                "name": name,
+                "chamber_number": chamber_number,
+                "member_number": member_number,
+                "roles": [],
+            },
+        )
+        entry["roles"].append(role)
+    return list(companies.values())
+
+
+def has_access(user, client: OAuthClient, request=None) -> bool:
     """DESIGN.md's rule: no role for an application that requires one, no use of it."""
     application = client.connected_application
     if not application.is_active:
         return False
     if not application.requires_role:
         return True
-    return RoleAssignment.objects.filter(
-        membership__user=user,
-        membership__company__state__in=WORKING_STATES,
-        role__application=application,
-        role__is_active=True,
-    ).exists()
+    return bool(_client_roles(user, client, request))
+
+
+def email_verified(user) -> bool:
+    known = getattr(user, "mk_email_verified", None)  # see Validator._load_access_token
+    if known is not None:
+        return bool(known)
+    return user.emailaddress_set.filter(email__iexact=user.email, verified=True).exists()
 
 
 class Validator(OAuth2Validator):
@@ -81,16 +111,14 @@ class Validator(OAuth2Validator):
         claims = {
             "sub": str(user.subject),
             "email": user.email,
-            "email_verified": user.emailaddress_set.filter(
-                email__iexact=user.email, verified=True
-            ).exists(),
+            "email_verified": email_verified(user),
             "name": user.get_full_name(),
             "given_name": user.first_name,
             "family_name": user.last_name,
             "locale": user.language,
         }
         if "companies" in (request.scopes or []):
-            claims["companies"] = companies_for(user, request.client)
+            claims["companies"] = companies_for(user, request.client, request)
         return claims
 
     def get_discovery_claims(self, request):
@@ -118,10 +146,45 @@ class Validator(OAuth2Validator):
         consent = Consent.objects.filter(user=request.user, client=client).first()
         return consent is not None and consent.covers(request.scopes or [])
 
+    # --- Fewer queries per token request (bench/README.md) -------------------------------------
+
+    def _load_application(self, client_id, request):
+        # The client together with its connected application, which the access check and the
+        # claims need on every token request; django-oauth-toolkit reuses request.client.
+        if not client_id or "\x00" in client_id:
+            # No client has such an id; PostgreSQL would refuse the query (a 500, or a broken
+            # transaction in the token endpoint).
+            return None
+        if not request.client:
+            request.client = (
+                OAuthClient.objects.select_related("connected_application")
+                .filter(client_id=client_id)
+                .first()
+            )
+        return super()._load_application(client_id, request)
+
     # --- A code used twice ----------------------------------------------------------------------
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
-        access_token = super()._create_access_token(expires, request, token, source_refresh_token)
+        id_token = getattr(request, "id_token", None)
+        if token.get("id_token") and isinstance(id_token, IDToken):
+            # The ID token finalize_id_token() signed and saved a moment ago in this request;
+            # the parent would verify the JWT again and load the client and the row anew.
+            access_token = AccessToken(
+                user=request.user,
+                scope=token["scope"],
+                expires=expires,
+                id_token=id_token,
+                application=request.client,
+                source_refresh_token=source_refresh_token,
+                resource=getattr(request, "resource", []),
+            )
+            self._set_token_value(access_token, token["access_token"])
+            access_token.save()
+        else:
+            access_token = super()._create_access_token(
+                expires, request, token, source_refresh_token
+            )
         request.mk_access_token_id = access_token.pk
         return access_token
 
@@ -159,7 +222,7 @@ class Validator(OAuth2Validator):
         user = request.user
         if not user.is_active or user.is_locked or user.deleted_at is not None:
             return False
-        if not has_access(user, client):
+        if not has_access(user, client, request):
             return False
         lifetime = getattr(client, "refresh_token_seconds", None)
         instance = getattr(request, "refresh_token_instance", None)
@@ -169,6 +232,28 @@ class Validator(OAuth2Validator):
             and instance.created + timedelta(seconds=lifetime) <= timezone.now()
         )
         return not expired
+
+    def _load_access_token(self, token):
+        # The parent's query, and whether the account's address is confirmed (the
+        # `email_verified` claim of userinfo) in the same statement.
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        access_token = (
+            AccessToken.objects.select_related("application", "user")
+            .annotate(
+                mk_email_verified=Exists(
+                    EmailAddress.objects.filter(
+                        user_id=OuterRef("user_id"),
+                        email__iexact=OuterRef("user__email"),
+                        verified=True,
+                    )
+                )
+            )
+            .filter(token_checksum=checksum)
+            .first()
+        )
+        if access_token is not None and access_token.user is not None:
+            access_token.user.mk_email_verified = access_token.mk_email_verified
+        return access_token
 
     def validate_bearer_token(self, token, scopes, request):
         if not super().validate_bearer_token(token, scopes, request):

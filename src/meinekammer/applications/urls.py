@@ -10,7 +10,7 @@ from . import views
 oidc_patterns = (
     [
         path("authorize/", views.AuthorizationView.as_view(), name="authorize"),
-        path("token/", oauth2_views.TokenView.as_view(), name="token"),
+        path("token/", views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
         # Read-only endpoints: no request-wide transaction (on SQLite that would take the write
         # lock for every call; see bench/README.md).

@@ -47,7 +47,7 @@ OPERATOR = {
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "meinekammer.web.cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
             "KEY_PREFIX": f"meinekammer-test-{os.getpid()}",
         }
