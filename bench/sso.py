@@ -423,6 +423,19 @@ def load(argv: list[str]) -> int:
 
     emit(run_phase("userinfo", 50, args.warmup, args.seconds, resource_setup, userinfo_step))
     emit(run_phase("introspect", 50, args.warmup, args.seconds, resource_setup, introspect_step))
+
+    # The floor: the discovery document needs no database and no key, so this is what any
+    # request costs in the server itself (HTTP, framework, middleware) at 50 connections.
+    def discovery_step(state, timings):
+        started = time.perf_counter()
+        status, _h, body = state["client"].request(
+            "GET", "/.well-known/openid-configuration", cookies=False
+        )
+        timings.append(("discovery", time.perf_counter() - started, status == 200))
+        if status != 200:
+            raise RuntimeError(f"discovery {status} {body[:200]!r}")
+
+    emit(run_phase("discovery", 50, args.warmup, args.seconds, resource_setup, discovery_step))
     return 0
 
 

@@ -268,6 +268,23 @@ def profile(emails: list[str], with_cprofile: bool, with_micro: bool) -> int:
                 return cursor.fetchall()
 
         micro["token: raw SQL"] = raw_token
+        if connection.vendor == "postgresql":  # planning against execution of the hot queries
+            from django.contrib.auth import get_user_model
+
+            from meinekammer.applications.oidc import _client_roles
+
+            user = get_user_model().objects.get(email=emails[0])
+            client = OAuthClient.objects.get(client_id=CLIENT_ID)
+            with CaptureQueriesContext(connection) as roles_query:
+                _client_roles(user, client)
+            for label, statement in [
+                ("roles", roles_query.captured_queries[0]["sql"]),
+                ("token", sql % tuple(f"'{p}'" for p in params)),
+            ]:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, SUMMARY) " + statement)
+                    lines = [row[0] for row in cursor.fetchall()]
+                print(label, "|", " | ".join(line for line in lines if "Time" in line))
         for label, call in micro.items():
             times = []
             for _ in range(200):

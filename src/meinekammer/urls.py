@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path
 from oauth2_provider.views import ConnectDiscoveryInfoView
 
@@ -15,7 +16,7 @@ urlpatterns = [
     # Discovery at the issuer (SITE_URL), as OpenID Connect Discovery 1.0 requires.
     path(
         ".well-known/openid-configuration",
-        ConnectDiscoveryInfoView.as_view(),
+        transaction.non_atomic_requests(ConnectDiscoveryInfoView.as_view()),
         name="openid-configuration",
     ),
     path("accounts/", include("allauth.urls")),

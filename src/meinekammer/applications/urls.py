@@ -12,8 +12,8 @@ oidc_patterns = (
         path("authorize/", views.AuthorizationView.as_view(), name="authorize"),
         path("token/", views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
-        # Read-only endpoints: no request-wide transaction (on SQLite that would take the write
-        # lock for every call; see bench/README.md).
+        # Read-only endpoints (here, JWKS and discovery): no request-wide transaction (on SQLite
+        # that would take the write lock for every call; see bench/README.md).
         path(
             "introspect/",
             transaction.non_atomic_requests(oauth2_views.IntrospectTokenView.as_view()),
@@ -24,11 +24,15 @@ oidc_patterns = (
             transaction.non_atomic_requests(oauth2_views.UserInfoView.as_view()),
             name="user-info",
         ),
-        path("jwks/", oauth2_views.JwksInfoView.as_view(), name="jwks-info"),
+        path(
+            "jwks/",
+            transaction.non_atomic_requests(oauth2_views.JwksInfoView.as_view()),
+            name="jwks-info",
+        ),
         path("logout/", oauth2_views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
         path(
             ".well-known/openid-configuration",
-            oauth2_views.ConnectDiscoveryInfoView.as_view(),
+            transaction.non_atomic_requests(oauth2_views.ConnectDiscoveryInfoView.as_view()),
             name="oidc-connect-discovery-info",
         ),
     ],
