@@ -1,6 +1,7 @@
 """Profile of the single sign-on endpoints, in-process: queries and time per request.
 
     .venv/bin/python bench/sso_profile.py [--database sqlite|postgres] [--cprofile] [--micro]
+    .venv/bin/python bench/sso_profile.py [--database sqlite|postgres] --breakdown
 
 Environment: SORT (pstats order, default tottime), TOP (lines, default 12), CALLERS (a pattern:
 who called it), SHOW_SQL=1 (each request's statements with their times).
@@ -38,6 +39,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--micro", action="store_true", help="time single ORM queries as well")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="where a login's time goes, by library call"
+    )
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="mk-sso-profile-"))
     name = f"meinekammer_sso_profile_{os.getpid()}"
@@ -74,7 +78,10 @@ def main(argv: list[str]) -> int:
         [sys.executable, bench_sso, "prepare", str(emails_file)], check=True, capture_output=True
     )
     try:
-        return profile(emails_file.read_text().split(), args.cprofile, args.micro)
+        emails = emails_file.read_text().split()
+        if args.breakdown:
+            return login_breakdown(emails)
+        return profile(emails, args.cprofile, args.micro)
     finally:
         from django.db import connections
 
@@ -84,6 +91,57 @@ def main(argv: list[str]) -> int:
 
             with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def login_breakdown(emails: list[str]) -> int:
+    """Wall time of the parts of a login POST, by wrapping the library calls that make it up
+    (no cProfile: its overhead would inflate the many small calls against argon2id)."""
+    import functools
+    from collections import defaultdict
+
+    import django
+
+    django.setup()
+    from allauth.account.adapter import DefaultAccountAdapter
+    from allauth.core.internal import ratelimit
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+    from django.core.handlers.base import BaseHandler
+    from django.test import Client
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(owner, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+
+    timed(BaseHandler, "get_response", "the whole request (middleware, view)")
+    timed(Argon2PasswordHasher, "verify", "argon2id verification")
+    timed(ratelimit, "consume", "allauth rate limits: consume (login, login_failed)")
+    timed(ratelimit.RateLimitUsage, "rollback", "allauth rate limits: roll back login_failed")
+    timed(DefaultAccountAdapter, "login", "adapter.login: session, signals, audit row")
+
+    def login() -> None:
+        response = Client().post("/accounts/login/", {"login": emails[1], "password": PASSWORD})
+        assert response.status_code == 302
+
+    for _ in range(5):
+        login()
+    spent.clear()
+    rounds = 40
+    for _ in range(rounds):
+        login()
+    for label, seconds in spent.items():
+        print(f"{label:<55} {seconds / rounds * 1000:7.2f} ms")
+    return 0
 
 
 def profile(emails: list[str], with_cprofile: bool, with_micro: bool) -> int:

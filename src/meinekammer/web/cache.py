@@ -18,10 +18,12 @@ class RedisCacheClient(DjangoRedisCacheClient):
         self._clients: dict[int, object] = {}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
+        # Private helpers of Django's client, unknown to django-stubs.
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
-            client = self._client(connection_pool=self._get_connection_pool(write))
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._client(connection_pool=pool)  # type: ignore[attr-defined]
             self._clients[index] = client
         return client
 
