@@ -165,3 +165,27 @@ def test_a_token_request_of_an_unknown_client_with_a_nul_byte_is_refused(client,
         {"grant_type": "refresh_token", "refresh_token": "x", "client_id": "a\x00b"},
     )
     assert response.status_code == 401
+
+
+def test_a_code_with_a_nul_byte_is_an_invalid_grant(client, oidc_client, trainer):
+    client.force_login(trainer)
+    code_from(authorize(client))
+    response = exchange(client, "abc\x00def")
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
+def test_a_code_exchange_reads_the_grant_once(client, oidc_client, trainer):
+    client.force_login(trainer)
+    code = code_from(authorize(client))
+    with CaptureQueriesContext(connection) as queries:
+        response = exchange(client, code)
+    assert response.status_code == 200
+    grant_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "oauth2_provider_grant"' in q["sql"]
+    ]
+    # One for the scopes (before the client is authenticated), one for the code's checks
+    # (expiry, redirect URI, PKCE, nonce), one in django-oauth-toolkit's RFC 8707 resource
+    # check; there were seven.
+    assert len(grant_reads) == 3, grant_reads
