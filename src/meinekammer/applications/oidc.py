@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from oauth2_provider.models import (
@@ -26,6 +27,7 @@ from .models import Consent, OAuthClient, RoleAssignment, UsedCode
 AccessToken = get_access_token_model()
 IDToken = get_id_token_model()
 Grant = get_grant_model()
+RefreshToken = get_refresh_token_model()
 
 # Companies whose members use their applications: a company being deleted keeps working
 # until its date (manual ch. 7).
@@ -219,7 +221,14 @@ class Validator(OAuth2Validator):
         memo = getattr(request, "mk_grant", None)
         if memo is not None and memo[0] == (code, client.pk):
             return memo[1]
-        grant = Grant.objects.select_related("user").filter(code=code, application=client).first()
+        grants = Grant.objects.select_related("user").filter(code=code, application=client)
+        if transaction.get_connection().in_atomic_block:
+            # A code sent twice at once (a retry, two tabs): the second request waits here
+            # until the first has issued its tokens and deleted the grant, then finds none
+            # (and the code's reuse is handled below). Without the lock both issued tokens
+            # and the loser's, committed with its error response, were orphans.
+            grants = grants.select_for_update(of=("self",))
+        grant = grants.first()
         request.mk_grant = ((code, client.pk), grant)
         return grant
 
@@ -267,6 +276,18 @@ class Validator(OAuth2Validator):
     # --- Refresh: per-client lifetime, and the account and the role still there -------------
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        if transaction.get_connection().in_atomic_block:
+            # The same refresh token sent twice at once: the second request waits until the
+            # first has rotated it, then sees it revoked (reuse protection applies). Without
+            # the lock, django-oauth-toolkit let both pass validation and answered the second
+            # with its grace-period path, which under hashed token storage returns empty
+            # strings as tokens.
+            checksum = hashlib.sha256(refresh_token.encode("utf-8")).hexdigest()
+            list(
+                RefreshToken.objects.select_for_update()
+                .filter(token_checksum=checksum)
+                .values_list("pk", flat=True)
+            )
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
         user = request.user
@@ -313,8 +334,6 @@ class Validator(OAuth2Validator):
 
 
 def revoke_family(token_family, access_token_id=None) -> None:
-    RefreshToken = get_refresh_token_model()
-    AccessToken = get_access_token_model()
     if token_family:
         RefreshToken.revoke_family(token_family)
     if access_token_id:
@@ -324,8 +343,6 @@ def revoke_family(token_family, access_token_id=None) -> None:
 def revoke_tokens(user, clients=None) -> int:
     """End what the user's applications hold: refresh tokens revoked, access tokens deleted
     (introspection answers inactive at once, the next refresh is refused)."""
-    RefreshToken = get_refresh_token_model()
-    AccessToken = get_access_token_model()
     refresh = RefreshToken.objects.filter(user=user, revoked__isnull=True)
     access = AccessToken.objects.filter(user=user)
     if clients is not None:

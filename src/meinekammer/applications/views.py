@@ -28,18 +28,30 @@ from .oidc import has_access, revoke_tokens
 LOGIN_TIME = "mk_login_time"
 
 
+# RFC 6749 5.1 and 5.2: every token response, success or error, is JSON and never cached.
+TOKEN_RESPONSE_HEADERS = {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+}
+
+
 class TokenView(BaseTokenView):
-    """DOT's token endpoint without loading the new access token once more for its
-    `app_authorized` signal when nothing listens to that signal (one query per token request;
-    bench/README.md)."""
+    """DOT's token endpoint, with two changes: the new access token is not loaded once more for
+    the `app_authorized` signal when nothing listens to it (one query per token request;
+    bench/README.md), and errors raised after validation (a code sent twice at once) carry the
+    JSON headers too; DOT answered those as text/html."""
 
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def authorization_flow_token_response(self, request, *args, **kwargs):
         if app_authorized.has_listeners():
-            return super().authorization_flow_token_response(request, *args, **kwargs)
-        _url, headers, body, status = self.create_token_response(request)
-        response = HttpResponse(content=body, status=status)
-        for name, value in headers.items():
+            response = super().authorization_flow_token_response(request, *args, **kwargs)
+        else:
+            _url, headers, body, status = self.create_token_response(request)
+            response = HttpResponse(content=body, status=status)
+            for name, value in headers.items():
+                response[name] = value
+        for name, value in TOKEN_RESPONSE_HEADERS.items():
             response[name] = value
         return response
 

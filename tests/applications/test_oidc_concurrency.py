@@ -1,0 +1,109 @@
+"""Retries and races at the token endpoint, on PostgreSQL with real concurrent connections.
+
+A client library that times out and retries, or two tabs finishing a login at once, send the
+same code or the same refresh token twice at the same moment. At most one of them may get
+tokens, and what it gets must work; the others get an OAuth error, never a 500 or empty tokens.
+"""
+
+import base64
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.urls import reverse
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from tests.applications.conftest import SECRET
+from tests.applications.test_oidc_refusals import authorize, code_from, exchange
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+BASIC = "Basic " + base64.b64encode(f"serviceportal:{SECRET}".encode()).decode()
+
+
+def at_once(call, count):
+    barrier = threading.Barrier(count)
+    responses, errors = [], []
+    lock = threading.Lock()
+
+    def worker():
+        try:
+            barrier.wait()
+            response = call()
+            with lock:
+                responses.append(response)
+        except Exception as exc:  # re-raised by the test's assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    close_old_connections()
+    assert errors == []
+    return responses
+
+
+def userinfo_status(token: str) -> int:
+    return (
+        Client()
+        .get(reverse("oauth2_provider:user-info"), HTTP_AUTHORIZATION=f"Bearer {token}")
+        .status_code
+    )
+
+
+def refused_as_invalid_grant(response) -> bool:
+    return (
+        response.status_code == 400
+        and response["Content-Type"] == "application/json"
+        and response["Cache-Control"] == "no-store"
+        and response.json()["error"] == "invalid_grant"
+    )
+
+
+def test_a_code_sent_four_times_at_once_gives_tokens_once(client, oidc_client, trainer):
+    client.force_login(trainer)
+    code = code_from(authorize(client))
+
+    responses = at_once(lambda: exchange(Client(), code), 4)
+
+    [issued] = [r for r in responses if r.status_code == 200]
+    assert issued.json()["access_token"] and issued.json()["refresh_token"]
+    assert sum(refused_as_invalid_grant(r) for r in responses) == 3
+    # The code was used more than once: what its first use produced is revoked (RFC 6749
+    # 4.1.2), and the requests that lost left no tokens behind.
+    AccessToken, RefreshToken = get_access_token_model(), get_refresh_token_model()
+    assert not AccessToken.objects.exists()
+    assert not RefreshToken.objects.filter(revoked__isnull=True).exists()
+    assert RefreshToken.objects.count() == 1
+    assert userinfo_status(issued.json()["access_token"]) == 401
+
+
+def test_a_refresh_token_sent_four_times_at_once_is_rotated_once(client, oidc_client, trainer):
+    client.force_login(trainer)
+    tokens = exchange(client, code_from(authorize(client))).json()
+
+    def refresh(token):
+        return Client().post(
+            reverse("oauth2_provider:token"),
+            {"grant_type": "refresh_token", "refresh_token": token},
+            HTTP_AUTHORIZATION=BASIC,
+        )
+
+    responses = at_once(lambda: refresh(tokens["refresh_token"]), 4)
+
+    [issued] = [r.json() for r in responses if r.status_code == 200]
+    # Never empty strings as tokens (django-oauth-toolkit's grace-period answer under hashed
+    # token storage did that).
+    assert issued["access_token"] and issued["refresh_token"], issued
+    assert sum(refused_as_invalid_grant(r) for r in responses) == 3
+    # The old refresh token was presented again: reuse protection ends the whole chain,
+    # including the pair the winner received.
+    RefreshToken = get_refresh_token_model()
+    assert not RefreshToken.objects.filter(revoked__isnull=True).exists()
+    assert not get_access_token_model().objects.exists()
+    assert refused_as_invalid_grant(refresh(issued["refresh_token"]))
