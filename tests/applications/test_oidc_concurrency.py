@@ -107,3 +107,36 @@ def test_a_refresh_token_sent_four_times_at_once_is_rotated_once(client, oidc_cl
     assert not RefreshToken.objects.filter(revoked__isnull=True).exists()
     assert not get_access_token_model().objects.exists()
     assert refused_as_invalid_grant(refresh(issued["refresh_token"]))
+
+
+def test_zugriff_widerrufen_clicked_twice_at_once_revokes_and_audits_once(
+    client, oidc_client, trainer
+):
+    from meinekammer.audit.models import AuditAction, AuditEvent
+
+    client.force_login(trainer)
+    tokens = exchange(client, code_from(authorize(client))).json()
+    url = reverse("applications:revoke_grant", args=[oidc_client.pk])
+    browsers = []
+    for _ in range(2):
+        browser = Client()
+        browser.force_login(trainer)
+        browsers.append(browser)
+    turn = iter(browsers)
+    lock = threading.Lock()
+
+    def click():
+        with lock:
+            browser = next(turn)
+        return browser.post(url)
+
+    responses = at_once(click, 2)
+
+    assert [r.status_code for r in responses] == [302, 302]
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.APP_ACCESS_REVOKED, subject_user=trainer
+        ).count()
+        == 1
+    )
+    assert userinfo_status(tokens["access_token"]) == 401

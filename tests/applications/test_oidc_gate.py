@@ -11,6 +11,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 
 from meinekammer.accounts import services as accounts
 from meinekammer.applications.models import Consent, OAuthClient, RoleAssignment
+from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies.models import Membership
 from tests.accounts.factories import UserFactory
 from tests.accounts.test_concurrency import request_for
@@ -122,6 +123,30 @@ def test_the_account_lists_granted_applications_and_revokes_them(
     assert (
         client.post(reverse("applications:revoke_grant", args=[oidc_client.pk])).status_code == 404
     )
+
+
+def test_revoking_access_twice_says_it_is_done_and_audits_once(
+    client, tokens, trainer, oidc_client
+):
+    url = reverse("applications:revoke_grant", args=[oidc_client.pk])
+    first = client.post(url, follow=True)
+    second = client.post(url, follow=True)  # a double click, or the page sent again
+    assert first.status_code == second.status_code == 200
+    assert "Serviceportal Bildung" in second.content.decode()
+    events = AuditEvent.objects.filter(action=AuditAction.APP_ACCESS_REVOKED, subject_user=trainer)
+    assert events.count() == 1
+    assert events.get().data == {"application": "Serviceportal Bildung", "client": oidc_client.pk}
+    # The owner sees it among the security events of the account.
+    page = client.get(reverse("accounts:overview")).content.decode()
+    assert "Zugriff einer Anwendung widerrufen" in page
+
+
+def test_revoking_an_application_never_granted_is_not_found(client, oidc_client):
+    client.force_login(UserFactory())
+    url = reverse("applications:revoke_grant", args=[oidc_client.pk])
+    assert client.post(url).status_code == 404
+    assert client.post(reverse("applications:revoke_grant", args=[987654321])).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.APP_ACCESS_REVOKED).exists()
 
 
 def test_register_app_prints_the_credentials_once_and_stores_a_hash(portal_role):

@@ -19,7 +19,10 @@ from oauth2_provider.signals import app_authorized
 from oauth2_provider.views import AuthorizationView as BaseAuthorizationView
 from oauth2_provider.views import TokenView as BaseTokenView
 
+from meinekammer.accounts.models import User
 from meinekammer.accounts.views import current_user
+from meinekammer.audit.models import AuditAction, AuditEvent
+from meinekammer.audit.services import record
 from meinekammer.companies.selectors import list_memberships
 
 from .models import Application, Consent, OAuthClient
@@ -183,12 +186,32 @@ def granted(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_grant(request: HttpRequest, client_id: int) -> HttpResponse:
+    """ "Zugriff widerrufen": the application's tokens end and its consent is forgotten."""
     user = current_user(request)
+    # One revocation at a time per account: a double click revokes and audits once.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     client = next((c for c in granted_clients(user) if c.pk == client_id), None)
     if client is None:
-        raise Http404
+        already = AuditEvent.objects.filter(
+            action=AuditAction.APP_ACCESS_REVOKED, subject_user=user, data__client=client_id
+        ).first()
+        if already is None:
+            raise Http404  # never granted: an id from elsewhere
+        messages.info(
+            request,
+            _("%(application)s no longer has access to your data.")
+            % {"application": already.data.get("application", "")},
+        )
+        return redirect("applications:granted")
     revoke_tokens(user, [client])
     Consent.objects.filter(user=user, client=client).delete()
+    record(
+        AuditAction.APP_ACCESS_REVOKED,
+        request=request,
+        subject_user=user,
+        application=client.name,
+        client=client.pk,
+    )
     messages.success(
         request,
         _("%(application)s no longer has access to your data; it will ask again next time.")

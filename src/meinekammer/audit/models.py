@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     DELETED = "account.deleted", _("Account deleted")
     DELETION_REFUSED = "account.deletion_refused", _("Account deletion refused")
     PRIVACY_ACCEPTED = "account.privacy_accepted", _("Privacy information accepted")
+    APP_ACCESS_REVOKED = "account.app_access_revoked", _("Access of an application revoked")
     # Companies and their chamber (manual ch. 3, ch. 9 item 5).
     COMPANY_REGISTERED = "company.registered", _("Company registration submitted")
     REGISTRATION_APPROVED = "company.registration_approved", _("Registration approved")
@@ -81,6 +82,7 @@ SECURITY_EVENTS = (
     AuditAction.EMAIL_CHANGED,
     AuditAction.LOCKED,
     AuditAction.UNLOCKED,
+    AuditAction.APP_ACCESS_REVOKED,
 )
 
 
