@@ -9,11 +9,11 @@ import base64
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
+from tests.accounts.test_concurrency import run_at_once
 from tests.applications.conftest import SECRET
 from tests.applications.test_oidc_refusals import authorize, code_from, exchange
 
@@ -23,28 +23,9 @@ BASIC = "Basic " + base64.b64encode(f"serviceportal:{SECRET}".encode()).decode()
 
 
 def at_once(call, count):
-    barrier = threading.Barrier(count)
-    responses, errors = [], []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            barrier.wait()
-            response = call()
-            with lock:
-                responses.append(response)
-        except Exception as exc:  # re-raised by the test's assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    close_old_connections()
-    assert errors == []
+    """`call` in `count` threads released together; their responses."""
+    responses: list = []
+    assert run_at_once(lambda: responses.append(call()), count) == []
     return responses
 
 
