@@ -149,6 +149,26 @@ def test_revoking_an_application_never_granted_is_not_found(client, oidc_client)
     assert not AuditEvent.objects.filter(action=AuditAction.APP_ACCESS_REVOKED).exists()
 
 
+def test_revoking_access_is_refused_to_visitors_locked_accounts_and_get(
+    client, tokens, trainer, oidc_client
+):
+    from django.test import Client
+    from django.utils import timezone
+
+    from meinekammer.accounts.models import User
+
+    url = reverse("applications:revoke_grant", args=[oidc_client.pk])
+    assert client.get(url).status_code == 405
+    anonymous = Client().post(url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    # A locked account whose session outlived the lock (set without the lock's side effects).
+    User.objects.filter(pk=trainer.pk).update(locked_at=timezone.now())
+    assert client.post(url).status_code == 404
+    assert introspect(client, tokens["access_token"])["active"] is True
+    assert get_refresh_token_model().objects.filter(revoked__isnull=True).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.APP_ACCESS_REVOKED).exists()
+
+
 def test_register_app_prints_the_credentials_once_and_stores_a_hash(portal_role):
     out = io.StringIO()
     call_command(

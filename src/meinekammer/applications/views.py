@@ -23,6 +23,7 @@ from meinekammer.accounts.models import User
 from meinekammer.accounts.views import current_user
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.audit.services import record
+from meinekammer.companies.permissions import account_required
 from meinekammer.companies.selectors import list_memberships
 
 from .models import Application, Consent, OAuthClient
@@ -183,7 +184,7 @@ def granted(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/granted.html", {"clients": granted_clients(user)})
 
 
-@login_required
+@account_required
 @require_POST
 def revoke_grant(request: HttpRequest, client_id: int) -> HttpResponse:
     """ "Zugriff widerrufen": the application's tokens end and its consent is forgotten."""
