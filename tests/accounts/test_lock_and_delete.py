@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from meinekammer.accounts.deletion import register_deletion_blocker, unregister_deletion_blocker
+from meinekammer.accounts.lifecycle import register_deletion_blocker, unregister_deletion_blocker
 from meinekammer.accounts.models import User
 from meinekammer.audit.models import AuditAction, AuditEvent
 from tests.accounts.factories import UserFactory

@@ -14,9 +14,15 @@ from django.utils.http import int_to_base36
 
 from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
+from meinekammer.core.actor import Actor, Interface
 from meinekammer.notifications.services import send_templated_email
 
-from .deletion import account_erased, account_locked, list_deletion_blockers, list_lock_blockers
+from .lifecycle import (
+    list_deletion_blockers,
+    list_lock_blockers,
+    run_erasure_steps,
+    run_lock_steps,
+)
 from .models import PrivacyConsent, PrivacyNotice, Salutation, User
 from .tokens import unlock_token_generator
 
@@ -27,6 +33,16 @@ class AccountError(Exception):
     def __init__(self, messages: list[str]) -> None:
         super().__init__(" ".join(str(m) for m in messages))
         self.messages = messages
+
+
+def _actor(request, user) -> Actor:
+    # Transitional: until the account use cases take an Actor themselves.
+    return Actor(
+        user=user,
+        via=Interface.WEB,
+        ip=request.META.get("REMOTE_ADDR") if request is not None else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "") if request is not None else "",
+    )
 
 
 def absolute_url(request: HttpRequest | None, path: str) -> str:
@@ -108,7 +124,7 @@ def lock_account(user: User, *, request: HttpRequest) -> None:
     user.rotate_security_stamp()
     user.save(update_fields=["locked_at", "security_stamp"])
     record(AuditAction.LOCKED, request=request, actor=user, subject_user=user)
-    account_locked.send(sender=User, user=user, request=request)
+    run_lock_steps(_actor(request, user), user)
     notify_user(
         user,
         "account_locked",
@@ -190,7 +206,7 @@ def _erase_account(user: User, request: HttpRequest) -> None:
     # The goodbye mail goes to the address before it is erased; the outbox drops it after 30 days.
     notify_user(user, "account_deleted", request)
     record(AuditAction.DELETED, request=request, actor=user, subject_user=user)
-    account_erased.send(sender=User, user=user, request=request)
+    run_erasure_steps(_actor(request, user), user)
     EmailAddress.objects.filter(user=user).delete()
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.first_name = ""

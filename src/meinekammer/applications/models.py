@@ -87,6 +87,11 @@ class AppRole(models.Model):
     def name(self) -> str:
         return self.name_en if (get_language() or "de").startswith("en") else self.name_de
 
+    @property
+    def is_assignable(self) -> bool:
+        """The row-level twin of `AppRole.objects.assignable()` (DESIGN.md)."""
+        return self.is_active and self.application.is_active
+
 
 class RoleAssignment(models.Model):
     """A member holds a role of an application in one company."""

@@ -22,6 +22,7 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from .grants import revoke_family, revoke_tokens  # noqa: F401 - moved; callers follow
 from .models import Consent, OAuthClient, RoleAssignment, UsedCode
 
 AccessToken = get_access_token_model()
@@ -331,23 +332,3 @@ class Validator(OAuth2Validator):
             return False
         user = request.user
         return bool(user and user.is_active and not user.is_locked)
-
-
-def revoke_family(token_family, access_token_id=None) -> None:
-    if token_family:
-        RefreshToken.revoke_family(token_family)
-    if access_token_id:
-        AccessToken.objects.filter(pk=access_token_id).delete()
-
-
-def revoke_tokens(user, clients=None) -> int:
-    """End what the user's applications hold: refresh tokens revoked, access tokens deleted
-    (introspection answers inactive at once, the next refresh is refused)."""
-    refresh = RefreshToken.objects.filter(user=user, revoked__isnull=True)
-    access = AccessToken.objects.filter(user=user)
-    if clients is not None:
-        refresh = refresh.filter(application__in=clients)
-        access = access.filter(application__in=clients)
-    count = refresh.update(revoked=timezone.now())
-    access.delete()
-    return count

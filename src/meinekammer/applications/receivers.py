@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from meinekammer.accounts.deletion import account_erased, account_locked
+from meinekammer.accounts.lifecycle import register_erasure_step, register_lock_step
 from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
 from meinekammer.companies.models import Membership
@@ -62,7 +62,8 @@ def role_removed(sender, instance: RoleAssignment, **kwargs) -> None:
     if user_id is None:
         return
     revoke_tokens(
-        user_id, OAuthClient.objects.filter(connected_application_id=instance.role.application_id)
+        user_id,
+        clients=OAuthClient.objects.filter(connected_application_id=instance.role.application_id),
     )
 
 
@@ -73,10 +74,11 @@ def membership_ended(sender, instance: Membership, **kwargs) -> None:
     revoke_tokens(instance.user_id)
 
 
-@receiver(account_locked)
-@receiver(account_erased)
-def account_ended(sender, user, **kwargs) -> None:
-    from .oidc import revoke_tokens
+@register_lock_step
+@register_erasure_step
+def account_ended(actor, user) -> None:
+    """A locked or erased account keeps nothing in its applications."""
+    from .grants import revoke_tokens
 
     revoke_tokens(user)
 

@@ -23,8 +23,8 @@ from meinekammer.accounts.models import User
 from meinekammer.accounts.views import current_user
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.audit.services import record
-from meinekammer.companies.permissions import account_required
 from meinekammer.companies.selectors import list_memberships
+from meinekammer.web.decorators import account_required
 
 from .models import Application, Consent, OAuthClient
 from .oidc import has_access, revoke_tokens
@@ -204,7 +204,7 @@ def revoke_grant(request: HttpRequest, client_id: int) -> HttpResponse:
             % {"application": already.data.get("application", "")},
         )
         return redirect("applications:granted")
-    revoke_tokens(user, [client])
+    revoke_tokens(user, clients=[client])
     Consent.objects.filter(user=user, client=client).delete()
     record(
         AuditAction.APP_ACCESS_REVOKED,

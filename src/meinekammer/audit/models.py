@@ -123,6 +123,8 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # The interface the change came through (meinekammer.core.actor.Interface).
+    via = models.CharField(max_length=8, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     objects = AuditEventQuerySet.as_manager()

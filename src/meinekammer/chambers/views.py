@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.companies.forms import ApproveRegistrationForm, ReasonForm
 from meinekammer.companies.models import (
     Company,
@@ -21,7 +22,6 @@ from meinekammer.companies.models import (
     PasswordRequestState,
     RegistrationState,
 )
-from meinekammer.companies.permissions import get_staff_chamber
 from meinekammer.companies.services.common import CompanyError
 from meinekammer.companies.services.deletion import (
     approve_deletion,

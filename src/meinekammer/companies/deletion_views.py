@@ -7,9 +7,9 @@ from django.views.decorators.http import require_http_methods
 
 from meinekammer.accounts.views import current_user
 
+from .guards import get_company_for_admin
 from .member_forms import DeletionForm
 from .models import CompanyState
-from .permissions import get_company_for_admin
 from .services.common import CompanyError
 from .services.deletion import pending_deletion, request_deletion, revoke_deletion
 

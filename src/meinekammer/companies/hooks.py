@@ -4,11 +4,11 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from meinekammer.accounts.deletion import register_deletion_blocker, register_lock_blocker
+from meinekammer.accounts.lifecycle import register_deletion_blocker, register_lock_blocker
+from meinekammer.chambers.guards import is_chamber_staff
 from meinekammer.web.dashboard import Tile, register_function_tiles
 
 from .models import CompanyState, Membership
-from .permissions import is_chamber_staff
 
 
 @register_deletion_blocker

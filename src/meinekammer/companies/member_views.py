@@ -11,8 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meinekammer.accounts.rules import may_act as can_act
 from meinekammer.accounts.views import current_user
+from meinekammer.web.decorators import account_required
 
+from .guards import get_company_for_admin
 from .member_forms import (
     CompanyDataForm,
     DecisionForm,
@@ -23,7 +26,6 @@ from .member_forms import (
     RoleRequestForm,
 )
 from .models import CompanyState, Membership, RequestKind, RequestState
-from .permissions import account_required, can_act, get_company_for_admin
 from .services import invitations, requests
 from .services.common import CompanyError
 from .services.members import (

@@ -3,7 +3,7 @@
 from allauth.account import signals as allauth_signals
 from django.dispatch import receiver
 
-from meinekammer.accounts.deletion import account_erased
+from meinekammer.accounts.lifecycle import register_erasure_step
 
 from .services.invitations import accept_opened_invitations
 from .services.members import end_memberships_of_erased_account
@@ -16,6 +16,7 @@ def accept_invitation_after_confirmation(sender, request, email_address, **kwarg
     accept_opened_invitations(email_address.user, email_address.email, request=request)
 
 
-@receiver(account_erased)
-def end_memberships(sender, user, request=None, **kwargs) -> None:
-    end_memberships_of_erased_account(user, request=request)
+@register_erasure_step
+def end_memberships(actor, user) -> None:
+    """An erased account belongs to no company any more; its pending requests end."""
+    end_memberships_of_erased_account(user, request=None)

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from meinekammer.accounts.views import current_user
 
 from .forms import ActivationForm, CompanyRegistrationForm, OptionalReasonForm
+from .guards import get_company_for_admin
 from .member_views import member_section
 from .models import CompanyState
-from .permissions import get_company_for_admin
 from .selectors import letter_state_for
 from .services.activation import activate_company
 from .services.common import CompanyError

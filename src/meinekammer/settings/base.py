@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "meinekammer.web.middleware.SecurityHeadersMiddleware",
+    # A use case's NotFound is the 404 page, whichever view it came from.
+    "meinekammer.web.actors.DomainErrorMiddleware",
     # After CSPMiddleware: lets the login and consent forms end at the client's redirect URI.
     "meinekammer.applications.middleware.ClientFormActionMiddleware",
 ]

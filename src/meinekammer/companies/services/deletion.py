@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from meinekammer.applications.models import RoleAssignment
 from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
+from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber
 
 from ..models import (
@@ -35,7 +36,6 @@ from ..models import (
     NewPasswordRequest,
     RequestState,
 )
-from ..permissions import get_staff_chamber
 from ..signals import company_deleted
 from .common import CompanyError, absolute_url, mail_chamber_staff, mail_user
 from .members import require_admin

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
+from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber
 
 from .. import activation_passwords
 from ..models import ActivationLetter, LetterReason, LetterState
-from ..permissions import get_staff_chamber
 from .common import CompanyError, mail_user
 
 

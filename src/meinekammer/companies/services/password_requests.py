@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
+from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber
 
 from ..models import (
@@ -19,7 +20,6 @@ from ..models import (
     NewPasswordRequest,
     PasswordRequestState,
 )
-from ..permissions import get_staff_chamber
 from .common import CompanyError, absolute_url, mail_chamber_staff, mail_user
 
 

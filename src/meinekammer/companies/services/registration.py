@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from meinekammer.accounts.models import User
 from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
+from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber, DirectoryEntry
 from meinekammer.chambers.normalize import normalize_member_number, normalize_name
 
@@ -22,7 +23,6 @@ from ..models import (
     LetterReason,
     RegistrationState,
 )
-from ..permissions import get_staff_chamber
 from .common import CompanyError, absolute_url, mail_chamber_staff, mail_user
 
 

@@ -1,0 +1,20 @@
+"""Guarded fetches of the chamber area: only a chamber's own staff, else NotFound."""
+
+from typing import Any
+
+from meinekammer.accounts.rules import may_act
+from meinekammer.core.errors import NotFound
+
+from .models import Chamber
+
+
+def is_chamber_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and hasattr(user, "chamber_staff"))
+
+
+def get_staff_chamber(user: Any) -> Chamber:
+    """The chamber a staff member works for; NotFound for everybody else (and a locked one)."""
+    staff = getattr(user, "chamber_staff", None) if may_act(user) else None
+    if staff is None:
+        raise NotFound
+    return staff.chamber
