@@ -146,7 +146,7 @@ class App:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """gunicorn, the task worker and the sample application on a fresh SQLite file, as
     `meinekammer demo` runs them."""
-    from meinekammer.web.demo import SERVICEPORTAL_CLIENT_ID, SERVICEPORTAL_CLIENT_SECRET
+    from meinekammer.demo.seed import SERVICEPORTAL_CLIENT_ID, SERVICEPORTAL_CLIENT_SECRET
 
     _compile_messages()
     var_dir = tmp_path_factory.mktemp("meinekammer-e2e")

@@ -4,14 +4,14 @@ from django.db import transaction
 from django.urls import include, path
 from oauth2_provider.views import ConnectDiscoveryInfoView
 
-from meinekammer.applications.urls import oidc_patterns
+from meinekammer.web.sso.urls import oidc_patterns
 
 urlpatterns = [
     path("", include("meinekammer.web.urls")),
-    path("konto/", include("meinekammer.accounts.urls")),
-    path("unternehmen/", include("meinekammer.companies.urls")),
-    path("kammer/", include("meinekammer.chambers.urls")),
-    path("konto/anwendungen/", include("meinekammer.applications.urls")),
+    path("konto/", include("meinekammer.web.accounts.urls")),
+    path("unternehmen/", include("meinekammer.web.companies.urls")),
+    path("kammer/", include("meinekammer.web.chambers.urls")),
+    path("konto/anwendungen/", include("meinekammer.web.sso.urls")),
     path("o/", include(oidc_patterns)),
     # Discovery at the issuer (SITE_URL), as OpenID Connect Discovery 1.0 requires.
     path(
@@ -20,7 +20,7 @@ urlpatterns = [
         name="openid-configuration",
     ),
     path("accounts/", include("allauth.urls")),
-    path("dev/mailbox/", include("meinekammer.notifications.urls")),
+    path("dev/mailbox/", include("meinekammer.web.mailbox.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.audit.services import record
-from meinekammer.web.logging import redact
+from meinekammer.ops.logging import redact
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_the_log_filter_redacts_tokens_and_passwords(line, secret):
 
 
 def test_log_records_are_redacted_by_the_configured_filter(caplog):
-    from meinekammer.web.logging import RedactSecretsFilter
+    from meinekammer.ops.logging import RedactSecretsFilter
 
     logger = logging.getLogger("meinekammer.test")
     handler = logging.Handler()

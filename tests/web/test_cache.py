@@ -1,4 +1,4 @@
-"""The Redis cache backend that keeps one client per pool (meinekammer.web.cache).
+"""The Redis cache backend that keeps one client per pool (meinekammer.ops.cache).
 
 Runs in the PostgreSQL suite, which has Redis as its cache, as production does.
 """
@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.core.cache import cache, caches
 
-from meinekammer.web.cache import RedisCache
+from meinekammer.ops.cache import RedisCache
 
 pytestmark = pytest.mark.postgres_only
 

@@ -13,7 +13,7 @@ from examples.serviceportal.app import COOKIE, Config, ServicePortal
 
 from meinekammer.accounts.models import User
 from meinekammer.applications.models import OAuthClient
-from meinekammer.web.demo import (
+from meinekammer.demo.seed import (
     SERVICEPORTAL_CLIENT_ID,
     SERVICEPORTAL_CLIENT_SECRET,
     seed_demo_data,

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from meinekammer.ops.scheduling import enqueue_due_jobs
 from meinekammer.schedules import SCHEDULES
-from meinekammer.web.scheduling import enqueue_due_jobs
 
 pytestmark = pytest.mark.django_db
 

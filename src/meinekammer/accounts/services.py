@@ -15,6 +15,7 @@ from django.utils.http import int_to_base36
 from meinekammer.audit.models import AuditAction
 from meinekammer.audit.services import record
 from meinekammer.core.actor import Actor, Interface
+from meinekammer.core.errors import Conflict
 from meinekammer.notifications.services import send_templated_email
 
 from .lifecycle import (
@@ -27,12 +28,8 @@ from .models import PrivacyConsent, PrivacyNotice, Salutation, User
 from .tokens import unlock_token_generator
 
 
-class AccountError(Exception):
-    """A use case refused; the message is translated and meant for the user."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__(" ".join(str(m) for m in messages))
-        self.messages = messages
+class AccountError(Conflict):
+    """Transitional: being replaced by the kinds in meinekammer.core.errors."""
 
 
 def _actor(request, user) -> Actor:

@@ -86,7 +86,7 @@ def account_ended(actor, user) -> None:
 @receiver(user_logged_in)
 def remember_login_time(sender, request, user, **kwargs) -> None:
     """For `max_age` in authorization requests: when this session last proved the password."""
-    from .views import LOGIN_TIME
+    from meinekammer.web.sso.views import LOGIN_TIME
 
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_TIME] = time.time()

@@ -26,6 +26,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "meinekammer.web",
+    "meinekammer.ops",
+    "meinekammer.demo",
     "meinekammer.accounts",
     "meinekammer.audit",
     "meinekammer.notifications",
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     # A use case's NotFound is the 404 page, whichever view it came from.
     "meinekammer.web.actors.DomainErrorMiddleware",
     # After CSPMiddleware: lets the login and consent forms end at the client's redirect URI.
-    "meinekammer.applications.middleware.ClientFormActionMiddleware",
+    "meinekammer.web.sso.middleware.ClientFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "meinekammer.urls"
@@ -115,7 +117,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "meinekammer.web.cache.RedisCache",
+            "BACKEND": "meinekammer.ops.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "meinekammer",
         }
@@ -192,13 +194,13 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "meinekammer: "
 ACCOUNT_FORMS = {
-    "signup": "meinekammer.accounts.forms.RegistrationForm",
-    "login": "meinekammer.accounts.forms.LoginForm",
-    "change_password": "meinekammer.accounts.forms.ChangePasswordForm",
-    "reset_password": "meinekammer.accounts.forms.ResetPasswordForm",
-    "reset_password_from_key": "meinekammer.accounts.forms.ResetPasswordKeyForm",
-    "add_email": "meinekammer.accounts.forms.AddEmailForm",
-    "reauthenticate": "meinekammer.accounts.forms.ReauthenticateForm",
+    "signup": "meinekammer.web.accounts.forms.RegistrationForm",
+    "login": "meinekammer.web.accounts.forms.LoginForm",
+    "change_password": "meinekammer.web.accounts.forms.ChangePasswordForm",
+    "reset_password": "meinekammer.web.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "meinekammer.web.accounts.forms.ResetPasswordKeyForm",
+    "add_email": "meinekammer.web.accounts.forms.AddEmailForm",
+    "reauthenticate": "meinekammer.web.accounts.forms.ReauthenticateForm",
 }
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -289,7 +291,7 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "meinekammer.web.logging.RedactSecretsFilter"}},
+    "filters": {"redact": {"()": "meinekammer.ops.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}

@@ -47,7 +47,7 @@ OPERATOR = {
 if env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "meinekammer.web.cache.RedisCache",
+            "BACKEND": "meinekammer.ops.cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
             "KEY_PREFIX": f"meinekammer-test-{os.getpid()}",
         }

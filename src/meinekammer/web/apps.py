@@ -10,7 +10,6 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from . import checks  # noqa: F401
         from .converters import IdConverter
 
         register_converter(IdConverter, "id")

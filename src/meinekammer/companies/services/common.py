@@ -3,11 +3,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from meinekammer.chambers.models import Chamber
+from meinekammer.core.errors import Conflict
 from meinekammer.notifications.services import send_templated_email
 
 
-class CompanyError(Exception):
-    """A use case refused; the message is translated and meant for the user."""
+class CompanyError(Conflict):
+    """Transitional: being replaced by the kinds in meinekammer.core.errors."""
 
 
 def absolute_url(request: HttpRequest | None, path: str) -> str:

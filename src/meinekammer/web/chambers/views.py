@@ -11,8 +11,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meinekammer.chambers.directory import find_candidates
 from meinekammer.chambers.guards import get_staff_chamber
-from meinekammer.companies.forms import ApproveRegistrationForm, ReasonForm
+from meinekammer.chambers.models import DirectoryEntry
 from meinekammer.companies.models import (
     Company,
     CompanyRegistration,
@@ -45,9 +46,7 @@ from meinekammer.companies.services.registration import (
     live_company_for,
     reject_registration,
 )
-
-from .directory import find_candidates
-from .models import DirectoryEntry
+from meinekammer.web.companies.forms import ApproveRegistrationForm, ReasonForm
 
 PAGE_SIZE = 25
 QUERY_MAX_LENGTH = 100

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from meinekammer.applications.models import Application, AppRole
 from meinekammer.chambers.models import postal_code_validator
+from meinekammer.companies.models import Company
 
 from .forms import MEMBER_NUMBER, REASON_MAX_LENGTH, TextField
-from .models import Company
 
 YES, NO = "yes", "no"
 YES_NO = [(YES, _("Yes")), (NO, _("No"))]

@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from meinekammer.accounts.forms import validate_no_control_characters
 from meinekammer.chambers.models import Chamber
+from meinekammer.web.accounts.forms import validate_no_control_characters
 
 REASON_MAX_LENGTH = 2000
 REGISTER_NUMBER = re.compile(r"^(HRA|HRB|GNR|PR|VR|GSR)\s?\d{1,6}(\s?[A-Z]{1,2})?$", re.IGNORECASE)

@@ -5,13 +5,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from meinekammer.accounts.views import current_user
+from meinekammer.companies.guards import get_company_for_admin
+from meinekammer.companies.models import CompanyState
+from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.services.deletion import (
+    pending_deletion,
+    request_deletion,
+    revoke_deletion,
+)
+from meinekammer.web.actors import current_user
 
-from .guards import get_company_for_admin
 from .member_forms import DeletionForm
-from .models import CompanyState
-from .services.common import CompanyError
-from .services.deletion import pending_deletion, request_deletion, revoke_deletion
 
 
 @login_required

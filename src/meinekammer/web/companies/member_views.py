@@ -12,10 +12,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meinekammer.accounts.rules import may_act as can_act
-from meinekammer.accounts.views import current_user
+from meinekammer.companies.guards import get_company_for_admin
+from meinekammer.companies.models import CompanyState, Membership, RequestKind, RequestState
+from meinekammer.companies.services import invitations, requests
+from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.services.members import (
+    WORKING_STATES,
+    applications_with_roles,
+    leave_company,
+    list_members,
+    remove_member,
+    save_member,
+    update_company_data,
+)
+from meinekammer.web.actors import current_user
 from meinekammer.web.decorators import account_required
 
-from .guards import get_company_for_admin
 from .member_forms import (
     CompanyDataForm,
     DecisionForm,
@@ -24,18 +36,6 @@ from .member_forms import (
     MemberForm,
     RejectForm,
     RoleRequestForm,
-)
-from .models import CompanyState, Membership, RequestKind, RequestState
-from .services import invitations, requests
-from .services.common import CompanyError
-from .services.members import (
-    WORKING_STATES,
-    applications_with_roles,
-    leave_company,
-    list_members,
-    remove_member,
-    save_member,
-    update_company_data,
 )
 
 MEMBERS_PER_PAGE = 25

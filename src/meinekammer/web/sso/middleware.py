@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import RawPostDataException
 from django.urls import reverse
 
-from .models import OAuthClient
+from meinekammer.applications.models import OAuthClient
 
 
 def _next(request: HttpRequest) -> str:

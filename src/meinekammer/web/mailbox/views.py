@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-from .models import DevMailboxMessage
+from meinekammer.notifications.models import DevMailboxMessage
 
 PAGE_SIZE = 50
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 import meinekammer
-from meinekammer.web.demo import (
+from meinekammer.demo.seed import (
     DEMO_PASSWORD,
     SERVICEPORTAL_CLIENT_ID,
     SERVICEPORTAL_CLIENT_SECRET,

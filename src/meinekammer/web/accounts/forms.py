@@ -9,8 +9,8 @@ from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import NAME_MAX_LENGTH, PrivacyNotice, Salutation, User
-from .validators import PersonalDataValidator
+from meinekammer.accounts.models import NAME_MAX_LENGTH, PrivacyNotice, Salutation, User
+from meinekammer.accounts.validators import PersonalDataValidator
 
 EMAIL_MAX_LENGTH = 254
 _CONTROL_CHARACTERS = {chr(c) for c in range(32)} | {chr(127)}

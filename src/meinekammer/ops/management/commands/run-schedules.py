@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from meinekammer.web.scheduling import enqueue_due_jobs
+from meinekammer.ops.scheduling import enqueue_due_jobs
 
 
 class Command(BaseCommand):

@@ -7,5 +7,8 @@ class ScheduleRun(models.Model):
     name = models.CharField(max_length=100, unique=True)
     last_enqueued_at = models.DateTimeField()
 
+    class Meta:
+        db_table = "web_schedulerun"  # created by the web app before ops existed
+
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_enqueued_at:%Y-%m-%d %H:%M}"

@@ -20,14 +20,13 @@ from oauth2_provider.views import AuthorizationView as BaseAuthorizationView
 from oauth2_provider.views import TokenView as BaseTokenView
 
 from meinekammer.accounts.models import User
-from meinekammer.accounts.views import current_user
+from meinekammer.applications.models import Application, Consent, OAuthClient
+from meinekammer.applications.oidc import has_access, revoke_tokens
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.audit.services import record
 from meinekammer.companies.selectors import list_memberships
+from meinekammer.web.actors import current_user
 from meinekammer.web.decorators import account_required
-
-from .models import Application, Consent, OAuthClient
-from .oidc import has_access, revoke_tokens
 
 LOGIN_TIME = "mk_login_time"
 

@@ -5,18 +5,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from meinekammer.accounts.views import current_user
+from meinekammer.companies.guards import get_company_for_admin
+from meinekammer.companies.models import CompanyState
+from meinekammer.companies.selectors import letter_state_for
+from meinekammer.companies.services.activation import activate_company
+from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.services.deletion import pending_deletion
+from meinekammer.companies.services.password_requests import request_new_company_password
+from meinekammer.companies.services.registration import register_company
+from meinekammer.web.actors import current_user
 
 from .forms import ActivationForm, CompanyRegistrationForm, OptionalReasonForm
-from .guards import get_company_for_admin
 from .member_views import member_section
-from .models import CompanyState
-from .selectors import letter_state_for
-from .services.activation import activate_company
-from .services.common import CompanyError
-from .services.deletion import pending_deletion
-from .services.password_requests import request_new_company_password
-from .services.registration import register_company
 
 
 def _bound(request: HttpRequest):

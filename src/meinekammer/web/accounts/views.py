@@ -1,5 +1,3 @@
-from typing import cast
-
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,9 +7,12 @@ from django.utils.http import base36_to_int
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from meinekammer.accounts import services
+from meinekammer.accounts.models import User
+from meinekammer.accounts.tokens import unlock_token_generator
 from meinekammer.audit.models import AuditEvent
+from meinekammer.web.actors import current_user
 
-from . import services
 from .forms import (
     DeleteAccountForm,
     LockAccountForm,
@@ -19,15 +20,8 @@ from .forms import (
     UnlockForm,
     UnlockRequestForm,
 )
-from .models import User
-from .tokens import unlock_token_generator
 
 SECURITY_EVENTS_SHOWN = 20
-
-
-def current_user(request: HttpRequest) -> User:
-    """The logged-in account of a view behind @login_required."""
-    return cast(User, request.user)
 
 
 def _rate_limited(request: HttpRequest, action: str, key: str | None = None) -> HttpResponse | None:

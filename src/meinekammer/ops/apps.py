@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Running meinekammer: cache backend, log filters, deploy checks, the scheduler."""
+
+    name = "meinekammer.ops"
+    label = "ops"
+    verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401
