@@ -4,11 +4,11 @@ import threading
 
 import pytest
 from django.db import close_old_connections, connection
-from django.test import RequestFactory
 
 from meinekammer.accounts import services
 from meinekammer.accounts.models import User
 from meinekammer.audit.models import AuditAction, AuditEvent
+from meinekammer.core.actor import Actor
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
 
@@ -37,20 +37,11 @@ def run_at_once(target, count=2):
     return errors
 
 
-def request_for(user):
-    from django.contrib.sessions.backends.db import SessionStore
-
-    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.1")
-    request.user = user
-    request.session = SessionStore()
-    return request
-
-
 def test_a_double_clicked_lock_locks_once_with_one_event_and_one_mail():
     user = UserFactory()
 
     def lock():
-        services.lock_account(User.objects.get(pk=user.pk), request=request_for(user))
+        services.lock_account(Actor.of(User.objects.get(pk=user.pk), ip="192.0.2.1"))
 
     assert run_at_once(lock, count=4) == []
     assert AuditEvent.objects.filter(action=AuditAction.LOCKED, subject_user=user).count() == 1
@@ -61,7 +52,7 @@ def test_a_double_clicked_deletion_deletes_once():
     user = UserFactory()
 
     def delete():
-        services.delete_account(User.objects.get(pk=user.pk), request=request_for(user))
+        services.delete_account(Actor.of(User.objects.get(pk=user.pk), ip="192.0.2.1"))
 
     run_at_once(delete, count=3)
     assert AuditEvent.objects.filter(action=AuditAction.DELETED, subject_user=user).count() == 1

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -53,7 +54,7 @@ def test_unlocking_needs_the_link_and_a_new_password(client, user, outbox):
     assert response.status_code == 200
     [message] = outbox()
     link = next(link for link in links_in(message) if "/konto/entsperren/" in link)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     assert client.get(path).status_code == 200
     response = client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response["Location"] == reverse("account_login")
@@ -93,7 +94,7 @@ def test_tampered_unlock_links_are_refused(client, user, outbox, mangle):
     outbox().clear()
     client.post(reverse("accounts:unlock_request"), {"email": user.email})
     link = next(link for link in links_in(outbox()[0]) if "/konto/entsperren/" in link)
-    path = mangle(link.split("testserver", 1)[1])
+    path = mangle(urlsplit(link).path)
     response = client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code in (400, 404)
     user.refresh_from_db()
@@ -112,7 +113,7 @@ def test_an_expired_unlock_link_is_refused(client, user, outbox, time_machine):
         if "/konto/entsperren/" in link and link.count("/") > 6
     )
     time_machine.shift(timedelta(days=4))
-    response = client.get(link.split("testserver", 1)[1])
+    response = client.get(urlsplit(link).path)
     assert response.status_code == 400
 
 
@@ -122,7 +123,7 @@ def test_unlock_with_a_weak_password_changes_nothing(client, user, outbox):
     outbox().clear()
     client.post(reverse("accounts:unlock_request"), {"email": user.email})
     link = next(link for link in links_in(outbox()[0]) if "/konto/entsperren/" in link)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     response = client.post(path, {"password1": "passwort1234", "password2": "passwort1234"})
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -196,3 +197,19 @@ def test_other_users_are_untouched_by_a_deletion(logged_in):
     logged_in.post(reverse("accounts:delete"), {"password": PASSWORD})
     other.refresh_from_db()
     assert not other.is_deleted and other.email
+
+
+def test_the_lock_and_unlock_mails_link_to_site_url_whatever_the_host_header(
+    client, user, outbox, settings
+):
+    # A lax ALLOWED_HOSTS lets another Host header through; the mails must not follow it.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
+    client.force_login(user)
+    client.post(reverse("accounts:lock"), {"confirm": "on"}, HTTP_HOST="evil.example")
+    client.post(reverse("accounts:unlock_request"), {"email": user.email}, HTTP_HOST="evil.example")
+    messages = outbox()
+    assert [m.subject for m in messages] and len(messages) == 2
+    links = [link for message in messages for link in links_in(message)]
+    assert any("/konto/entsperren/" in link and link.count("/") > 6 for link in links)
+    assert all(link.startswith(settings.SITE_URL + "/") for link in links)
+    assert not any("evil.example" in message.body for message in messages)

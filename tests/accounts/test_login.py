@@ -1,9 +1,13 @@
+from urllib.parse import urlsplit
+
 import pytest
 from django.urls import reverse
 
+from meinekammer.accounts import services
 from meinekammer.audit.models import AuditAction, AuditEvent
+from meinekammer.core.actor import Actor
 from tests.accounts.factories import UserFactory
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, links_in
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +82,8 @@ def test_a_locked_account_cannot_log_in_and_is_told_how_to_unlock(client, user):
     assert reverse("accounts:unlock_request") in page
 
 
-def test_a_deleted_account_cannot_log_in(client, user, rf):
-    from meinekammer.accounts import services
-
-    request = rf.post("/")
-    request.user = user
-    request.session = client.session
-    services.delete_account(user, request=request)
+def test_a_deleted_account_cannot_log_in(client, user):
+    services.delete_account(Actor.of(user))
     response = client.post(LOGIN, {"login": user.email, "password": PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
@@ -118,7 +117,7 @@ def test_password_reset_sets_a_new_password(client, user, outbox):
     client.post(reverse("account_reset_password"), {"email": user.email})
     [message] = outbox()
     link = next(link for link in message.body.split() if "/password/reset/key/" in link)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     response = client.get(path, follow=True)
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
     new = "Drei Birken am stillen See"
@@ -136,3 +135,14 @@ def test_password_reset_is_rate_limited(client, user):
     url = reverse("account_reset_password")
     codes = [client.post(url, {"email": user.email}).status_code for _ in range(5)]
     assert 429 in codes
+
+
+def test_the_password_reset_link_comes_from_site_url_whatever_the_host_header(
+    client, user, outbox, settings
+):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
+    client.post(reverse("account_reset_password"), {"email": user.email}, HTTP_HOST="evil.example")
+    [message] = outbox()
+    link = next(link for link in links_in(message) if "/password/reset/key/" in link)
+    assert link.startswith(settings.SITE_URL + "/")
+    assert "evil.example" not in message.body

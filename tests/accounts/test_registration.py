@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -63,7 +64,7 @@ def test_the_account_works_only_after_confirmation(client, outbox):
     assert "_auth_user_id" not in client.session
 
     link = next(link for link in links_in(outbox()[0]) if "confirm-email" in link)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 302
     assert EmailAddress.objects.get(email="erika@beispiel.example").verified
@@ -75,7 +76,7 @@ def test_the_account_works_only_after_confirmation(client, outbox):
 def test_a_confirmation_link_works_once(client, outbox):
     client.post(SIGNUP, form_data())
     link = next(link for link in links_in(outbox()[0]) if "confirm-email" in link)
-    path = link.split("testserver", 1)[1]
+    path = urlsplit(link).path
     client.post(path)
     page = client.get(path).content.decode()
     assert "abgelaufen" in page or "bereits verwendet" in page
@@ -84,7 +85,7 @@ def test_a_confirmation_link_works_once(client, outbox):
 def test_a_tampered_confirmation_link_is_refused(client, outbox):
     client.post(SIGNUP, form_data())
     link = next(link for link in links_in(outbox()[0]) if "confirm-email" in link)
-    path = link.split("testserver", 1)[1].rstrip("/") + "x/"
+    path = urlsplit(link).path.rstrip("/") + "x/"
     client.post(path)
     assert not EmailAddress.objects.get(email="erika@beispiel.example").verified
 
@@ -94,7 +95,7 @@ def test_an_expired_confirmation_link_is_refused(client, outbox, time_machine):
     client.post(SIGNUP, form_data())
     link = next(link for link in links_in(outbox()[0]) if "confirm-email" in link)
     time_machine.shift(timedelta(days=4))
-    client.post(link.split("testserver", 1)[1])
+    client.post(urlsplit(link).path)
     assert not EmailAddress.objects.get(email="erika@beispiel.example").verified
 
 
@@ -234,3 +235,16 @@ def test_resending_refuses_bad_addresses(client, email, outbox):
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     assert outbox() == []
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing address"])
+def test_allauths_mails_link_to_site_url_whatever_the_host_header(
+    client, user, outbox, settings, existing
+):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
+    email = user.email if existing else "erika@beispiel.example"
+    client.post(SIGNUP, form_data(email=email), HTTP_HOST="evil.example")
+    [message] = outbox()
+    links = links_in(message)
+    assert links and all(link.startswith(settings.SITE_URL + "/") for link in links)
+    assert "evil.example" not in message.body

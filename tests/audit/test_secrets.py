@@ -3,8 +3,9 @@ import logging
 import pytest
 from django.urls import reverse
 
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction, AuditEvent
-from meinekammer.audit.services import record
+from meinekammer.core.actor import Actor
 from meinekammer.ops.logging import redact
 from tests.conftest import PASSWORD
 
@@ -12,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_secret_keys_never_reach_the_audit_log(user):
-    event = record(
-        AuditAction.PROFILE_CHANGED, subject_user=user, password="x", token="y", fields=["a"]
+    event = emit(
+        AuditAction.PROFILE_CHANGED,
+        actor=Actor.of(user),
+        subject_user=user,
+        password="x",
+        token="y",
+        fields=["a"],
     )
     assert event.data == {"fields": ["a"]}
 

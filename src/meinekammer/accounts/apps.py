@@ -6,6 +6,3 @@ class AccountsConfig(AppConfig):
     name = "meinekammer.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

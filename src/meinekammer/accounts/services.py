@@ -1,21 +1,22 @@
 """Use cases of the personal account (manual ch. 2 and ch. 9 items 1–4).
 
-Each runs in one transaction and writes its audit event and its e-mails in it.
+Each takes the acting `Actor` first and keyword-only arguments after it, runs in one
+transaction and writes its audit event and its e-mails in it. Links in mails come from
+SITE_URL (`core.links.absolute_url`), never from a request. Ending the session after a lock or
+a deletion is the interface's part: the views log out once the use case has succeeded.
 """
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.contrib.auth import logout
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import int_to_base36
+from django.utils.http import base36_to_int, int_to_base36
 
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.audit.services import record
-from meinekammer.core.actor import Actor, Interface
+from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Conflict
+from meinekammer.core.links import absolute_url
 from meinekammer.notifications.services import send_templated_email
 
 from .lifecycle import (
@@ -28,27 +29,7 @@ from .models import PrivacyConsent, PrivacyNotice, Salutation, User
 from .tokens import unlock_token_generator
 
 
-class AccountError(Conflict):
-    """Transitional: being replaced by the kinds in meinekammer.core.errors."""
-
-
-def _actor(request, user) -> Actor:
-    # Transitional: until the account use cases take an Actor themselves.
-    return Actor(
-        user=user,
-        via=Interface.WEB,
-        ip=request.META.get("REMOTE_ADDR") if request is not None else None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "") if request is not None else "",
-    )
-
-
-def absolute_url(request: HttpRequest | None, path: str) -> str:
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.SITE_URL + path
-
-
-def notify_user(user: User, template: str, request: HttpRequest | None = None, **context) -> None:
+def notify_user(user: User, template: str, **context) -> None:
     """Mail the account's own address in the account's language."""
     send_templated_email(
         template=f"accounts/email/{template}",
@@ -56,20 +37,21 @@ def notify_user(user: User, template: str, request: HttpRequest | None = None, *
         language=user.language,
         context={
             "user": user,
-            "account_url": absolute_url(request, reverse("accounts:overview")),
+            "account_url": absolute_url(reverse("accounts:overview")),
             **context,
         },
     )
 
 
 @transaction.atomic
-def accept_privacy_notice(user: User, notice: PrivacyNotice, *, request=None) -> PrivacyConsent:
+def accept_privacy_notice(actor: Actor, *, notice: PrivacyNotice) -> PrivacyConsent:
+    """The acting account accepts this version of the privacy information (registration)."""
+    user = actor.user
     consent, created = PrivacyConsent.objects.get_or_create(user=user, notice=notice)
     if created:
-        record(
+        emit(
             AuditAction.PRIVACY_ACCEPTED,
-            request=request,
-            actor=user,
+            actor=actor,
             subject_user=user,
             version=notice.version,
         )
@@ -77,9 +59,9 @@ def accept_privacy_notice(user: User, notice: PrivacyNotice, *, request=None) ->
 
 
 @transaction.atomic
-def update_personal_data(
-    user: User, *, salutation: str, first_name: str, last_name: str, request=None
-) -> User:
+def update_personal_data(actor: Actor, *, salutation: str, first_name: str, last_name: str) -> User:
+    """ "Daten ändern" (manual ch. 9, item 1) of the acting account."""
+    user = actor.user
     changed = [
         name
         for name, value in (
@@ -95,40 +77,44 @@ def update_personal_data(
     user.first_name = first_name
     user.last_name = last_name
     user.save(update_fields=changed)
-    record(AuditAction.PROFILE_CHANGED, request=request, subject_user=user, fields=changed)
+    emit(AuditAction.PROFILE_CHANGED, actor=actor, subject_user=user, fields=changed)
     return user
 
 
 @transaction.atomic
-def change_language(user: User, language: str, *, request=None) -> None:
+def change_language(actor: Actor, *, language: str) -> None:
+    """Keep the acting account's language (pages and mails)."""
+    user = actor.user
     if user.language == language:
         return
     user.language = language
     user.save(update_fields=["language"])
-    record(AuditAction.LANGUAGE_CHANGED, request=request, subject_user=user, language=language)
+    emit(AuditAction.LANGUAGE_CHANGED, actor=actor, subject_user=user, language=language)
 
 
 @transaction.atomic
-def lock_account(user: User, *, request: HttpRequest) -> None:
-    """ "Konto sperren": ends every session at once; unlocking needs the e-mailed link."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+def lock_account(actor: Actor) -> None:
+    """ "Konto sperren": ends every session at once; unlocking needs the e-mailed link.
+
+    Raises Conflict, with the reasons, while a blocker objects (the last admin who can act).
+    The interface ends the current session after it returns.
+    """
+    user = User.objects.select_for_update().get(pk=actor.user.pk)
     if user.is_locked:
         return
     blockers = list_lock_blockers(user)
     if blockers:
-        raise AccountError(blockers)
+        raise Conflict(blockers)
     user.locked_at = timezone.now()
     user.rotate_security_stamp()
     user.save(update_fields=["locked_at", "security_stamp"])
-    record(AuditAction.LOCKED, request=request, actor=user, subject_user=user)
-    run_lock_steps(_actor(request, user), user)
+    emit(AuditAction.LOCKED, actor=actor, subject_user=user)
+    run_lock_steps(actor, user)
     notify_user(
         user,
         "account_locked",
-        request,
-        unlock_url=absolute_url(request, reverse("accounts:unlock_request")),
+        unlock_url=absolute_url(reverse("accounts:unlock_request")),
     )
-    logout(request)
 
 
 def _verified_user_for(email: str) -> User | None:
@@ -140,8 +126,14 @@ def _verified_user_for(email: str) -> User | None:
     return address.user if address else None
 
 
-def resend_confirmation(email: str, *, request: HttpRequest) -> None:
-    """Send a new confirmation link if this address waits for confirmation. Says nothing else."""
+def resend_confirmation(actor: Actor, *, email: str) -> None:
+    """Send a new confirmation link if this address waits for confirmation. Says nothing else.
+
+    The mail is allauth's (`EmailAddress.send_confirmation`). It is sent without the HTTP
+    request on purpose: the account adapter (web/accounts/adapter.py) builds the confirmation
+    link from SITE_URL, so nothing of the request is needed, and a Host header can never end up
+    in the link. The rate limits of this page are checked by the view before it calls this.
+    """
     address = (
         EmailAddress.objects.filter(email__iexact=email.strip(), verified=False)
         .select_related("user")
@@ -149,61 +141,78 @@ def resend_confirmation(email: str, *, request: HttpRequest) -> None:
     )
     if address is None or getattr(address.user, "deleted_at", None) is not None:
         return
-    address.send_confirmation(request, signup=False)
+    address.send_confirmation(None, signup=False)
 
 
 @transaction.atomic
-def request_unlock(email: str, *, request: HttpRequest) -> None:
+def request_unlock(actor: Actor, *, email: str) -> None:
     """Send an unlock link if a locked account has this confirmed address. Says nothing else."""
     user = _verified_user_for(email)
     if user is None or not user.is_locked or user.is_deleted:
         return
     token = unlock_token_generator.make_token(user)
     path = reverse("accounts:unlock", kwargs={"uidb36": int_to_base36(user.pk), "token": token})
-    record(AuditAction.UNLOCK_REQUESTED, request=request, actor=None, subject_user=user)
-    notify_user(user, "unlock", request, unlock_url=absolute_url(request, path))
+    # Whoever asks (a visitor, as a rule) acts; the link only goes to the account's own address.
+    emit(AuditAction.UNLOCK_REQUESTED, actor=actor, subject_user=user)
+    notify_user(user, "unlock", unlock_url=absolute_url(path))
+
+
+def find_account_to_unlock(*, uidb36: str, token: str) -> User | None:
+    """The locked account an unlock link is for, if the link is valid; None otherwise."""
+    try:
+        user = User.objects.get(pk=base36_to_int(uidb36), deleted_at__isnull=True)
+    except (ValueError, OverflowError, User.DoesNotExist):
+        return None
+    if not user.is_locked or not unlock_token_generator.check_token(user, token):
+        return None
+    return user
 
 
 @transaction.atomic
-def unlock_account(user: User, new_password: str, *, request: HttpRequest) -> None:
-    user = User.objects.select_for_update().get(pk=user.pk)
+def unlock_account(actor: Actor, *, account: User, new_password: str) -> None:
+    """Unlock with a new password; `account` comes from `find_account_to_unlock`.
+
+    The visitor holding the link is not logged in: the account itself is recorded as acting.
+    """
+    user = User.objects.select_for_update().get(pk=account.pk)
     user.set_password(new_password)
     user.locked_at = None
     user.rotate_security_stamp()
     user.save(update_fields=["password", "locked_at", "security_stamp"])
-    record(AuditAction.UNLOCKED, request=request, actor=user, subject_user=user)
-    notify_user(user, "unlocked", request)
+    emit(AuditAction.UNLOCKED, actor=actor.on_behalf(user), subject_user=user)
+    notify_user(user, "unlocked")
 
 
-def can_delete_account(user: User) -> list[str]:
-    """The reasons that forbid deletion now; empty if it may go ahead."""
-    return list_deletion_blockers(user)
+def list_reasons_against_deletion(actor: Actor) -> list[str]:
+    """The reasons that forbid deleting the acting account now; empty if it may go ahead."""
+    return list_deletion_blockers(actor.user)
 
 
-def delete_account(user: User, *, request: HttpRequest) -> None:
+def delete_account(actor: Actor) -> None:
     """ "Konto löschen": erase personal data, keep a pseudonymous row for the audit trail.
 
-    Raises AccountError, with the reasons, while a blocker objects; the refusal is recorded.
+    Raises Conflict, with the reasons, while a blocker objects; the refusal is recorded (and
+    commits: the refusal is raised after its transaction). The interface ends the current
+    session after it returns.
     """
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update().get(pk=actor.user.pk)
         if user.is_deleted:
             return
-        blockers = can_delete_account(user)
+        blockers = list_deletion_blockers(user)
         if blockers:
-            record(AuditAction.DELETION_REFUSED, request=request, actor=user, subject_user=user)
+            emit(AuditAction.DELETION_REFUSED, actor=actor, subject_user=user)
         else:
-            _erase_account(user, request)
+            _erase_account(actor, user)
     if blockers:
-        raise AccountError(blockers)
-    logout(request)
+        raise Conflict(blockers)
 
 
-def _erase_account(user: User, request: HttpRequest) -> None:
+def _erase_account(actor: Actor, user: User) -> None:
     # The goodbye mail goes to the address before it is erased; the outbox drops it after 30 days.
-    notify_user(user, "account_deleted", request)
-    record(AuditAction.DELETED, request=request, actor=user, subject_user=user)
-    run_erasure_steps(_actor(request, user), user)
+    notify_user(user, "account_deleted")
+    emit(AuditAction.DELETED, actor=actor, subject_user=user)
+    run_erasure_steps(actor, user)
     EmailAddress.objects.filter(user=user).delete()
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.first_name = ""

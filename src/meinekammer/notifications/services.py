@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import OutboundEmail
+from .tasks import deliver_email
 
 SUBJECT_MAX_LENGTH = 300
 
@@ -38,8 +39,6 @@ def queue_email(
     event_key: str | None = None,
 ) -> OutboundEmail | None:
     """Store one e-mail and enqueue its delivery. Returns None if this event already has one."""
-    from .tasks import deliver_email
-
     subject = " ".join(subject.splitlines()).strip()[:SUBJECT_MAX_LENGTH]
     event_key = event_key or f"{template}:{uuid.uuid4()}"
     try:

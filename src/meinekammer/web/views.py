@@ -9,7 +9,14 @@ from django.views.decorators.http import require_GET, require_POST
 from meinekammer.accounts.models import PrivacyNotice
 from meinekammer.accounts.services import change_language
 from meinekammer.audit.models import AuditEvent
+from meinekammer.companies.selectors import (
+    admin_request_counts,
+    list_member_requests,
+    list_memberships,
+    list_pending_registrations,
+)
 
+from .actors import actor_from
 from .dashboard import list_function_tiles
 
 SECURITY_EVENTS_ON_DASHBOARD = 5
@@ -19,13 +26,6 @@ SECURITY_EVENTS_ON_DASHBOARD = 5
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    from meinekammer.companies.selectors import (
-        admin_request_counts,
-        list_member_requests,
-        list_memberships,
-        list_pending_registrations,
-    )
-
     return render(
         request,
         "web/dashboard.html",
@@ -72,7 +72,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated:
-        change_language(request.user, language, request=request)
+        change_language(actor_from(request), language=language)
     translation.activate(language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

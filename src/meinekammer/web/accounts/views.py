@@ -1,17 +1,17 @@
 from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import base36_to_int
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meinekammer.accounts import services
-from meinekammer.accounts.models import User
-from meinekammer.accounts.tokens import unlock_token_generator
 from meinekammer.audit.models import AuditEvent
-from meinekammer.web.actors import current_user
+from meinekammer.companies.selectors import list_memberships
+from meinekammer.core.errors import Refused
+from meinekammer.web.actors import actor_from, current_user
 
 from .forms import (
     DeleteAccountForm,
@@ -33,8 +33,6 @@ def _rate_limited(request: HttpRequest, action: str, key: str | None = None) -> 
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    from meinekammer.companies.selectors import list_memberships
-
     events = AuditEvent.objects.security_events_for(request.user)[:SECURITY_EVENTS_SHOWN]
     # For tile (5), "Neues Unternehmenspasswort anfordern", of company admins (manual ch. 9).
     memberships = list_memberships(current_user(request))
@@ -54,7 +52,7 @@ def personal_data(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.update_personal_data(user, request=request, **form.cleaned_data)
+        services.update_personal_data(actor_from(request), **form.cleaned_data)
         messages.success(request, _("Your personal data has been saved."))
         return redirect("accounts:overview")
     return render(request, "accounts/personal_data.html", {"form": form})
@@ -67,10 +65,11 @@ def lock(request: HttpRequest) -> HttpResponse:
     blockers: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.lock_account(current_user(request), request=request)
-        except services.AccountError as error:
+            services.lock_account(actor_from(request))
+        except Refused as error:
             blockers = error.messages
         else:
+            logout(request)  # the other sessions ended with the lock
             return redirect("accounts:locked")
     return render(request, "accounts/lock.html", {"form": form, "blockers": blockers})
 
@@ -88,20 +87,10 @@ def unlock_request(request: HttpRequest) -> HttpResponse:
         limited = _rate_limited(request, "unlock_account", key=email)
         if limited:
             return limited
-        services.request_unlock(email, request=request)
+        services.request_unlock(actor_from(request), email=email)
         # The same answer whether or not such a locked account exists: no enumeration.
         return render(request, "accounts/unlock_request_sent.html")
     return render(request, "accounts/unlock_request.html", {"form": form})
-
-
-def _user_from_unlock_link(uidb36: str, token: str) -> User | None:
-    try:
-        user = User.objects.get(pk=base36_to_int(uidb36), deleted_at__isnull=True)
-    except (ValueError, OverflowError, User.DoesNotExist):
-        return None
-    if not user.is_locked or not unlock_token_generator.check_token(user, token):
-        return None
-    return user
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,12 +98,14 @@ def unlock(request: HttpRequest, uidb36: str, token: str) -> HttpResponse:
     limited = _rate_limited(request, "reset_password_from_key")
     if limited:
         return limited
-    user = _user_from_unlock_link(uidb36, token)
+    user = services.find_account_to_unlock(uidb36=uidb36, token=token)
     if user is None:
         return render(request, "accounts/unlock_invalid.html", status=400)
     form = UnlockForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.unlock_account(user, form.cleaned_data["password1"], request=request)
+        services.unlock_account(
+            actor_from(request), account=user, new_password=form.cleaned_data["password1"]
+        )
         messages.success(
             request, _("Your account is unlocked. You can log in with your new password.")
         )
@@ -134,7 +125,7 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
         # allauth's cool-down per address applies silently: a refusal here would tell that the
         # address has an account waiting for confirmation.
         if ratelimit.consume(request, action="confirm_email", key=email):
-            services.resend_confirmation(email, request=request)
+            services.resend_confirmation(actor_from(request), email=email)
         return render(request, "accounts/confirmation_resent.html")
     return render(request, "accounts/resend_confirmation.html", {"form": form})
 
@@ -143,7 +134,7 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    blockers = services.can_delete_account(user)
+    blockers = services.list_reasons_against_deletion(actor_from(request))
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST":
         limited = _rate_limited(request, "delete_account")
@@ -151,9 +142,10 @@ def delete(request: HttpRequest) -> HttpResponse:
             return limited
         if form.is_valid():
             try:
-                services.delete_account(user, request=request)
-            except services.AccountError as error:
+                services.delete_account(actor_from(request))
+            except Refused as error:
                 blockers = error.messages
             else:
+                logout(request)
                 return render(request, "accounts/deleted.html")
     return render(request, "accounts/delete.html", {"form": form, "blockers": blockers})

@@ -1,17 +1,28 @@
+"""allauth's account adapter: how allauth's login, signup and mails fit the portal.
+
+Interface code (allauth calls it with the HTTP request). Its mails go through the outbox, and
+every link in them is built from SITE_URL (`core.links.absolute_url`), never from the Host
+header of the request that caused the mail.
+"""
+
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 
+from meinekammer.accounts.models import PrivacyNotice, User
+from meinekammer.accounts.services import accept_privacy_notice
+from meinekammer.core.links import absolute_url
 from meinekammer.notifications.services import queue_email
-
-from .models import PrivacyNotice, User
+from meinekammer.web.actors import actor_from
 
 
 def language_for_address(email: str) -> str:
@@ -31,12 +42,11 @@ class AccountAdapter(DefaultAccountAdapter):
         request = allauth_context.request
         language = language_for_address(email)
         with translation.override(language):
-            domain = (
-                request.get_host() if request is not None else urlsplit(settings.SITE_URL).netloc
-            )
-            site = {"name": "meinekammer", "domain": domain}
+            site = {"name": "meinekammer", "domain": urlsplit(settings.SITE_URL).netloc}
             ctx = {"request": request, "email": email, "current_site": site}
             ctx.update(context)
+            if "signup_url" in ctx:  # "unknown account" and "account already exists" mails
+                ctx["signup_url"] = absolute_url(reverse("account_signup"))
             message = self.render_mail(template_prefix, email, ctx)
         queue_email(
             to=email,
@@ -45,6 +55,21 @@ class AccountAdapter(DefaultAccountAdapter):
             language=language,
             template=template_prefix,
         )
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth passes the opaque "uidb36-key"; its url takes the two parts.
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        ctx = {
+            "signup_url": absolute_url(reverse("account_signup")),
+            "password_reset_url": absolute_url(reverse("account_reset_password")),
+        }
+        self.send_mail("account/email/account_already_exists", email, ctx)
 
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         user = super().save_user(request, user, form, commit=False)
@@ -55,15 +80,12 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
             notice = data.get("privacy_notice")
             if isinstance(notice, PrivacyNotice):
-                from .services import accept_privacy_notice
-
-                accept_privacy_notice(user, notice, request=request)
+                # The visitor who registers is the new account.
+                accept_privacy_notice(actor_from(request).on_behalf(user), notice=notice)
         return user
 
     def pre_login(self, request: HttpRequest, user, **kwargs: Any) -> HttpResponse | None:
         if getattr(user, "locked_at", None) is not None:
-            from allauth.account.internal.stagekit import clear_login
-
             clear_login(request)
             return redirect("accounts:locked")
         return super().pre_login(request, user, **kwargs)
