@@ -329,12 +329,12 @@ def profile(emails: list[str], with_cprofile: bool, with_micro: bool) -> int:
         if connection.vendor == "postgresql":  # planning against execution of the hot queries
             from django.contrib.auth import get_user_model
 
-            from meinekammer.applications.oidc import _client_roles
+            from meinekammer.sso.gate import client_roles
 
             user = get_user_model().objects.get(email=emails[0])
             client = OAuthClient.objects.get(client_id=CLIENT_ID)
             with CaptureQueriesContext(connection) as roles_query:
-                _client_roles(user, client)
+                client_roles(user, client)
             for label, statement in [
                 ("roles", roles_query.captured_queries[0]["sql"]),
                 ("token", sql % tuple(f"'{p}'" for p in params)),

@@ -44,6 +44,17 @@ def trainer(user, portal_role):
 
 
 @pytest.fixture
+def tokens(client, oidc_client, trainer):
+    """The trainer logged in, with the tokens of one code exchange."""
+    from tests.applications.test_oidc_refusals import authorize, code_from, exchange
+
+    client.force_login(trainer)
+    response = exchange(client, code_from(authorize(client)))
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.fixture
 def browser_for(live_server, client):
     """A requests session carrying the Django session of `user`, like a logged-in browser."""
 

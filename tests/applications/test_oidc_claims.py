@@ -189,3 +189,55 @@ def test_a_code_exchange_reads_the_grant_once(client, oidc_client, trainer):
     # (expiry, redirect URI, PKCE, nonce), one in django-oauth-toolkit's RFC 8707 resource
     # check; there were seven.
     assert len(grant_reads) == 3, grant_reads
+
+
+def test_userinfo_reads_the_token_and_the_confirmed_address_in_one_statement(
+    client, oidc_client, trainer
+):
+    tokens = tokens_for(client, trainer)
+    with CaptureQueriesContext(connection) as queries:
+        assert userinfo(client, tokens["access_token"])["email_verified"] is True
+    token_reads = [
+        q["sql"] for q in queries.captured_queries if "oauth2_provider_accesstoken" in q["sql"]
+    ]
+    address_reads = [
+        q["sql"] for q in queries.captured_queries if "account_emailaddress" in q["sql"]
+    ]
+    assert len(token_reads) == 1 and address_reads == token_reads, address_reads
+
+
+def test_a_token_request_loads_the_client_with_its_application_once(client, oidc_client, trainer):
+    # By its client_id, together with the connected application the access check needs
+    # (django-oauth-toolkit loads the refresh token's client by its key once more).
+    tokens = tokens_for(client, trainer)
+    with CaptureQueriesContext(connection) as queries:
+        assert refresh(client, tokens["refresh_token"]).status_code == 200
+    client_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        and 'FROM "applications_oauthclient"' in q["sql"]
+        and '"applications_oauthclient"."client_id" =' in q["sql"]
+    ]
+    application_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "applications_application"' in q["sql"]
+    ]
+    assert len(client_reads) == 1 and '"applications_application"' in client_reads[0]
+    assert application_reads == []
+
+
+def test_the_access_token_of_a_code_exchange_is_linked_to_its_id_token_and_not_stored(
+    client, oidc_client, trainer
+):
+    import hashlib
+
+    from oauth2_provider.models import get_access_token_model
+
+    tokens = tokens_for(client, trainer)
+    stored = get_access_token_model().objects.get()
+    assert stored.id_token is not None and stored.application == oidc_client
+    assert stored.user == trainer and stored.scope == "openid profile email companies"
+    assert stored.token == ""  # RFC 9700 token storage: only the checksum is kept
+    assert stored.token_checksum == hashlib.sha256(tokens["access_token"].encode()).hexdigest()

@@ -13,11 +13,12 @@ from meinekammer.accounts import services as accounts
 from meinekammer.applications.models import Consent, OAuthClient, RoleAssignment
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies.models import Membership
+from meinekammer.companies.services import members
+from meinekammer.core.actor import Actor
 from tests.accounts.factories import UserFactory
-from tests.accounts.test_concurrency import request_for
 from tests.applications.conftest import SECRET
-from tests.applications.test_oidc_refusals import authorize, code_from, exchange
-from tests.companies.factories import CompanyFactory
+from tests.applications.test_oidc_refusals import authorize, code_from
+from tests.companies.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +37,6 @@ def refresh(client, token):
         {"grant_type": "refresh_token", "refresh_token": token},
         HTTP_AUTHORIZATION=f"Basic {auth}",
     )
-
-
-@pytest.fixture
-def tokens(client, oidc_client, trainer):
-    client.force_login(trainer)
-    response = exchange(client, code_from(authorize(client)))
-    assert response.status_code == 200
-    return response.json()
 
 
 def test_a_member_without_a_role_gets_no_code_but_the_explanation(client, oidc_client, user):
@@ -72,20 +65,32 @@ def test_an_application_without_role_requirement_lets_everyone_in(client, oidc_c
 
 
 @pytest.mark.parametrize(
-    "how", ["role removed", "membership ended", "account locked", "account deleted"]
+    "how",
+    ["role removed", "membership ended", "member removed", "account locked", "account deleted"],
 )
 def test_revocation_refuses_the_next_refresh_and_introspection_at_once(
     client, tokens, trainer, how
 ):
     assert introspect(client, tokens["access_token"])["active"] is True
+    membership = trainer.memberships.get()
+    admin = Actor.of(MembershipFactory(company=membership.company, is_admin=True).user)
     if how == "role removed":
-        RoleAssignment.objects.filter(membership__user=trainer).delete()
+        members.save_member(
+            admin,
+            company_id=membership.company_id,
+            membership_id=membership.pk,
+            roles=[],
+            is_admin=False,
+        )
+        assert not RoleAssignment.objects.filter(membership__user=trainer).exists()
     elif how == "membership ended":
-        Membership.objects.filter(user=trainer).delete()
+        members.leave_company(Actor.of(trainer), company_id=membership.company_id)
+    elif how == "member removed":
+        members.remove_member(admin, company_id=membership.company_id, membership_id=membership.pk)
     elif how == "account locked":
-        accounts.lock_account(trainer, request=request_for(trainer))
+        accounts.lock_account(Actor.of(trainer))
     else:
-        accounts.delete_account(trainer, request=request_for(trainer))
+        accounts.delete_account(Actor.of(trainer))
     assert introspect(client, tokens["access_token"])["active"] is False
     assert refresh(client, tokens["refresh_token"]).status_code == 400
 

@@ -197,3 +197,69 @@ def test_alg_none_is_never_accepted(logged_in_trainer, client):
     assert userinfo.status_code in (401, 403)
     discovery = client.get("/.well-known/openid-configuration").json()
     assert "none" not in discovery["id_token_signing_alg_values_supported"]
+
+
+def test_max_age_lets_a_recent_login_through(logged_in_trainer):
+    # force_login sends user_logged_in: the session knows when the password was proved.
+    code = code_from(authorize(logged_in_trainer, max_age="3600"))
+    assert exchange(logged_in_trainer, code).status_code == 200
+
+
+# --- An account that may no longer act (accounts.rules.may_act) --------------------------------
+# Set without the side effects of locking or erasing (which revoke the tokens), as a session or
+# a token that outlived them would be.
+
+ENDED = {
+    "inactive": {"is_active": False},
+    "locked": {"locked_at": timezone.now},
+    "erased": {"deleted_at": timezone.now},
+}
+
+
+def end_account(user, how):
+    from meinekammer.accounts.models import User
+
+    User.objects.filter(pk=user.pk).update(
+        **{field: value() if callable(value) else value for field, value in ENDED[how].items()}
+    )
+
+
+@pytest.mark.parametrize("how", list(ENDED))
+def test_the_access_token_of_an_account_that_may_not_act_is_refused(
+    logged_in_trainer, trainer, how
+):
+    tokens = exchange(logged_in_trainer, code_from(authorize(logged_in_trainer))).json()
+    end_account(trainer, how)
+    userinfo = logged_in_trainer.get(
+        reverse("oauth2_provider:user-info"), HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}"
+    )
+    assert userinfo.status_code in (401, 403)
+
+
+@pytest.mark.parametrize("how", list(ENDED))
+def test_the_code_of_an_account_that_may_not_act_gives_no_tokens(logged_in_trainer, trainer, how):
+    code = code_from(authorize(logged_in_trainer))
+    end_account(trainer, how)
+    response = exchange(logged_in_trainer, code)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert not get_access_token_model().objects.exists()
+
+
+@pytest.mark.parametrize("how", list(ENDED))
+def test_prompt_none_is_login_required_for_an_account_that_may_not_act(trainer, how):
+    from types import SimpleNamespace
+
+    from meinekammer.sso.validator import Validator
+
+    end_account(trainer, how)
+    trainer.refresh_from_db()
+    # The oauthlib request of the authorization endpoint, with the session's account.
+    assert Validator().validate_silent_login(SimpleNamespace(user=trainer)) is False
+
+
+def test_prompt_none_is_fine_for_an_account_that_may_act(trainer):
+    from types import SimpleNamespace
+
+    from meinekammer.sso.validator import Validator
+
+    assert Validator().validate_silent_login(SimpleNamespace(user=trainer)) is True

@@ -8,4 +8,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Connected applications")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from . import lifecycle  # noqa: F401 - registers the account steps

@@ -50,10 +50,19 @@ class Application(models.Model):  # type: ignore[django-manager-missing]
         return self.name
 
 
+def assignable_filter(prefix: str = "") -> models.Q:
+    """Roles that may be given, and that count: active roles of active applications (DESIGN.md).
+
+    The one definition; `prefix` names the role from a related model, e.g.
+    `RoleAssignment.objects.filter(assignable_filter("role__"))`.
+    """
+    return models.Q(**{f"{prefix}is_active": True, f"{prefix}application__is_active": True})
+
+
 class AppRoleQuerySet(models.QuerySet["AppRole"]):
     def assignable(self) -> "AppRoleQuerySet":
         """Roles that may be given: active roles of active applications (DESIGN.md)."""
-        return self.filter(is_active=True, application__is_active=True)
+        return self.filter(assignable_filter())
 
 
 class AppRole(models.Model):

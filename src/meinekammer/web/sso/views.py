@@ -19,17 +19,20 @@ from oauth2_provider.signals import app_authorized
 from oauth2_provider.views import AuthorizationView as BaseAuthorizationView
 from oauth2_provider.views import TokenView as BaseTokenView
 
-from meinekammer.accounts.models import User
-from meinekammer.applications.models import Application, Consent, OAuthClient
-from meinekammer.applications.oidc import has_access, revoke_tokens
-from meinekammer.audit.models import AuditAction, AuditEvent
-from meinekammer.audit.services import record
+from meinekammer.applications.models import Application, OAuthClient
+from meinekammer.applications.selectors import granted_clients
+from meinekammer.applications.services.consents import (
+    has_consent,
+    record_consent,
+    revoke_application_access,
+)
 from meinekammer.companies.selectors import list_memberships
-from meinekammer.web.actors import current_user
+from meinekammer.core.actor import Interface
+from meinekammer.sso.gate import has_access
+from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
 
-LOGIN_TIME = "mk_login_time"
-
+from .sessions import logged_in_at
 
 # RFC 6749 5.1 and 5.2: every token response, success or error, is JSON and never cached.
 TOKEN_RESPONSE_HEADERS = {
@@ -72,16 +75,15 @@ class AuthorizationView(BaseAuthorizationView):
             return self.error_response(error, application=None)
         max_age = request.GET.get("max_age", "")
         if max_age.isdigit() and "prompt" not in request.GET:
-            logged_in_at = request.session.get(LOGIN_TIME)
-            if logged_in_at is None or time.time() - logged_in_at > int(max_age):
+            since = logged_in_at(request.session)
+            if since is None or time.time() - since > int(max_age):
                 return self.handle_prompt_login()
         client = OAuthClient.objects.select_related("connected_application").get(
             client_id=credentials["client_id"]
         )
         if not has_access(request.user, client):
             return gate(request, client)
-        consent = Consent.objects.filter(user=request.user, client=client).first()
-        if not client.first_party and consent is not None and consent.covers(scopes):
+        if not client.first_party and has_consent(request.user, client, scopes):
             try:
                 uri, _headers, _body, _status = self.create_authorization_response(
                     request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
@@ -106,10 +108,10 @@ class AuthorizationView(BaseAuthorizationView):
             return gate(self.request, client)
         response = super().form_valid(form)
         if client is not None and form.cleaned_data.get("allow"):
-            Consent.objects.update_or_create(
-                user=self.request.user,
-                client=client,
-                defaults={"scopes": form.cleaned_data.get("scope", "")},
+            record_consent(
+                actor_from(self.request, Interface.OIDC),
+                client_id=client.client_id,
+                scopes=form.cleaned_data.get("scope", ""),
             )
         return response
 
@@ -163,18 +165,6 @@ def logo(request: HttpRequest, application_id: int) -> HttpResponseBase:
 _LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
-def granted_clients(user):
-    """Applications with the user's consent or with a live session (refresh token)."""
-    from oauth2_provider.models import get_refresh_token_model
-
-    live = get_refresh_token_model().objects.filter(user=user, revoked__isnull=True)
-    return (
-        OAuthClient.objects.filter(pk__in=live.values("application_id"))
-        .union(OAuthClient.objects.filter(consents__user=user))
-        .order_by("name")
-    )
-
-
 @login_required
 @require_GET
 def granted(request: HttpRequest) -> HttpResponse:
@@ -187,34 +177,17 @@ def granted(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_grant(request: HttpRequest, client_id: int) -> HttpResponse:
     """ "Zugriff widerrufen": the application's tokens end and its consent is forgotten."""
-    user = current_user(request)
-    # One revocation at a time per account: a double click revokes and audits once.
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    client = next((c for c in granted_clients(user) if c.pk == client_id), None)
-    if client is None:
-        already = AuditEvent.objects.filter(
-            action=AuditAction.APP_ACCESS_REVOKED, subject_user=user, data__client=client_id
-        ).first()
-        if already is None:
-            raise Http404  # never granted: an id from elsewhere
+    revoked = revoke_application_access(actor_from(request), client_id=client_id)
+    if revoked.already:
         messages.info(
             request,
             _("%(application)s no longer has access to your data.")
-            % {"application": already.data.get("application", "")},
+            % {"application": revoked.application},
         )
-        return redirect("applications:granted")
-    revoke_tokens(user, clients=[client])
-    Consent.objects.filter(user=user, client=client).delete()
-    record(
-        AuditAction.APP_ACCESS_REVOKED,
-        request=request,
-        subject_user=user,
-        application=client.name,
-        client=client.pk,
-    )
-    messages.success(
-        request,
-        _("%(application)s no longer has access to your data; it will ask again next time.")
-        % {"application": client.name},
-    )
+    else:
+        messages.success(
+            request,
+            _("%(application)s no longer has access to your data; it will ask again next time.")
+            % {"application": revoked.application},
+        )
     return redirect("applications:granted")

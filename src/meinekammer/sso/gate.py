@@ -1,0 +1,53 @@
+"""The access rule of the single sign-on (DESIGN.md): no role for an application that requires
+one, no use of it. `has_access` is its one home; the authorization endpoint, the refresh and the
+access gate page ask it."""
+
+from typing import Any
+
+from meinekammer.applications.models import OAuthClient, RoleAssignment, assignable_filter
+from meinekammer.companies.rules import WORKING_STATES
+
+# One row of `client_roles`: company id, name, chamber number, member number, role key.
+RoleRow = tuple[Any, ...]
+
+
+def client_roles(user: Any, client: OAuthClient, request: Any = None) -> list[RoleRow]:
+    """The user's assignable roles of the client's application in working companies, one query.
+
+    Rows of (company id, name, chamber number, member number, role key), ordered by company
+    name. The access check and the `companies` claim of one token request share them (kept
+    on the oauthlib request: a refresh needs both).
+    """
+    memo_key = (user.pk, client.pk)
+    memo = getattr(request, "mk_client_roles", None) if request is not None else None
+    if memo is not None and memo[0] == memo_key:
+        return memo[1]
+    rows = list(
+        RoleAssignment.objects.filter(
+            assignable_filter("role__"),
+            membership__user=user,
+            membership__company__state__in=WORKING_STATES,
+            role__application_id=client.connected_application_id,
+        )
+        .order_by("membership__company__name", "membership__company_id", "role__key")
+        .values_list(
+            "membership__company_id",
+            "membership__company__name",
+            "membership__company__chamber__number",
+            "membership__company__member_number",
+            "role__key",
+        )
+    )
+    if request is not None:
+        request.mk_client_roles = (memo_key, rows)
+    return rows
+
+
+def has_access(user: Any, client: OAuthClient, request: Any = None) -> bool:
+    """DESIGN.md's rule: no role for an application that requires one, no use of it."""
+    application = client.connected_application
+    if not application.is_active:
+        return False
+    if not application.requires_role:
+        return True
+    return bool(client_roles(user, client, request))
