@@ -18,12 +18,16 @@ from meinekammer.companies.models import (
     RequestKind,
     RequestState,
 )
-from meinekammer.companies.services import invitations, members, requests
-from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.services import (
+    invitations,
+    join_requests,
+    member_requests,
+    members,
+)
+from meinekammer.core.errors import Refused
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
-from tests.accounts.test_concurrency import request_for
-from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory
+from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory, actor_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +42,7 @@ def at_once(*targets):
             try:
                 barrier.wait()
                 results.append(target())
-            except CompanyError as refusal:
+            except Refused as refusal:
                 refusals.append(str(refusal))
             except Exception as exc:  # re-raised by the test through the assertion
                 errors.append(exc)
@@ -86,8 +90,12 @@ def test_two_admins_claim_the_same_request_one_gets_it_the_other_is_told(company
     first, second = two_admins
     member_request = join_request(company, role)
     results, refusals, errors = at_once(
-        lambda: requests.assign_to_me(first, member_request.pk, request=request_for(first)),
-        lambda: requests.assign_to_me(second, member_request.pk, request=request_for(second)),
+        lambda: member_requests.assign_request_to_me(
+            actor_for(first), member_request_id=member_request.pk
+        ),
+        lambda: member_requests.assign_request_to_me(
+            actor_for(second), member_request_id=member_request.pk
+        ),
     )
     assert errors == []
     assert len(results) == 1 and len(refusals) == 1
@@ -101,11 +109,11 @@ def test_two_admins_claim_the_same_request_one_gets_it_the_other_is_told(company
 def test_a_double_clicked_approval_makes_one_membership_one_mail(company, two_admins, role):
     first, _second = two_admins
     member_request = join_request(company, role)
-    requests.assign_to_me(first, member_request.pk, request=request_for(first))
+    member_requests.assign_request_to_me(actor_for(first), member_request_id=member_request.pk)
 
     def approve():
-        return requests.approve(
-            first, member_request.pk, roles=[role], make_admin=False, request=request_for(first)
+        return member_requests.approve_member_request(
+            actor_for(first), member_request_id=member_request.pk, roles=[role], make_admin=False
         )
 
     results, refusals, errors = at_once(approve, approve, approve)
@@ -126,13 +134,13 @@ def test_a_double_clicked_approval_makes_one_membership_one_mail(company, two_ad
 def test_approve_and_reject_racing_decide_once(company, two_admins, role):
     first, _second = two_admins
     member_request = join_request(company, role)
-    requests.assign_to_me(first, member_request.pk, request=request_for(first))
+    member_requests.assign_request_to_me(actor_for(first), member_request_id=member_request.pk)
     results, refusals, errors = at_once(
-        lambda: requests.approve(
-            first, member_request.pk, roles=[role], request=request_for(first)
+        lambda: member_requests.approve_member_request(
+            actor_for(first), member_request_id=member_request.pk, roles=[role]
         ),
-        lambda: requests.reject(
-            first, member_request.pk, reason="Nein", request=request_for(first)
+        lambda: member_requests.reject_member_request(
+            actor_for(first), member_request_id=member_request.pk, reason="Nein"
         ),
     )
     assert errors == [] and len(results) == 1 and len(refusals) == 1
@@ -147,20 +155,18 @@ def test_the_last_two_admins_demoting_each_other_leave_one_admin(company, two_ad
     second_membership = Membership.objects.get(company=company, user=second)
     results, refusals, errors = at_once(
         lambda: members.save_member(
-            first,
-            company,
-            second_membership.pk,
+            actor_for(first),
+            company_id=company.pk,
+            membership_id=second_membership.pk,
             roles=[],
             is_admin=False,
-            request=request_for(first),
         ),
         lambda: members.save_member(
-            second,
-            company,
-            first_membership.pk,
+            actor_for(second),
+            company_id=company.pk,
+            membership_id=first_membership.pk,
             roles=[],
             is_admin=False,
-            request=request_for(second),
         ),
     )
     assert errors == []
@@ -175,10 +181,10 @@ def test_the_last_two_admins_removing_each_other_leave_one(company, two_admins):
     second_membership = Membership.objects.get(company=company, user=second)
     _results, refusals, errors = at_once(
         lambda: members.remove_member(
-            first, company, second_membership.pk, request=request_for(first)
+            actor_for(first), company_id=company.pk, membership_id=second_membership.pk
         ),
         lambda: members.remove_member(
-            second, company, first_membership.pk, request=request_for(second)
+            actor_for(second), company_id=company.pk, membership_id=first_membership.pk
         ),
     )
     assert errors == [] and len(refusals) == 1
@@ -188,8 +194,8 @@ def test_the_last_two_admins_removing_each_other_leave_one(company, two_admins):
 def test_both_last_admins_leaving_at_once_leave_one(company, two_admins):
     first, second = two_admins
     _results, refusals, errors = at_once(
-        lambda: members.leave_company(first, company.pk, request=request_for(first)),
-        lambda: members.leave_company(second, company.pk, request=request_for(second)),
+        lambda: members.leave_company(actor_for(first), company_id=company.pk),
+        lambda: members.leave_company(actor_for(second), company_id=company.pk),
     )
     assert errors == [] and len(refusals) == 1
     assert Membership.objects.filter(company=company, is_admin=True).count() == 1
@@ -198,13 +204,15 @@ def test_both_last_admins_leaving_at_once_leave_one(company, two_admins):
 def test_a_double_clicked_join_link_makes_one_request_and_one_membership(company, two_admins, role):
     first, _second = two_admins
     invitee = UserFactory(email="tina.trainer@example.com")
-    invitation = invitations.invite(first, company, email=invitee.email, roles=[role], request=None)
+    invitation = invitations.invite_member(
+        actor_for(first), company_id=company.pk, email=invitee.email, roles=[role]
+    )
     # The token is only in the mail; make a known one for the test.
     token = "t" * 43
     Invitation.objects.filter(pk=invitation.pk).update(token_digest=invitations.digest(token))
 
     def follow():
-        return invitations.accept(invitee, token, request=request_for(invitee))
+        return invitations.accept_invitation(actor_for(invitee), token=token)
 
     results, refusals, errors = at_once(follow, follow, follow, follow)
     assert errors == [] and refusals == []
@@ -214,9 +222,9 @@ def test_a_double_clicked_join_link_makes_one_request_and_one_membership(company
     assert admin_mails.count() == 2  # one per admin, once
 
     member_request = MemberRequest.objects.get()
-    requests.assign_to_me(first, member_request.pk, request=request_for(first))
-    approve = lambda: requests.approve(  # noqa: E731
-        first, member_request.pk, roles=[role], request=request_for(first)
+    member_requests.assign_request_to_me(actor_for(first), member_request_id=member_request.pk)
+    approve = lambda: member_requests.approve_member_request(  # noqa: E731
+        actor_for(first), member_request_id=member_request.pk, roles=[role]
     )
     at_once(approve, approve)
     assert Membership.objects.filter(company=company, user=invitee).count() == 1
@@ -226,12 +234,11 @@ def test_two_join_requests_sent_at_once_make_one(company, two_admins):
     user = UserFactory()
 
     def send():
-        return requests.send_join_request(
-            user,
+        return join_requests.send_join_request(
+            actor_for(user),
             chamber_number="101",
             member_number="1010001",
             company_name="Beispiel GmbH",
-            request=None,
         )
 
     _results, refusals, errors = at_once(send, send, send)
@@ -245,8 +252,12 @@ def test_two_admins_inviting_the_same_address_at_once_make_one_invitation(
 ):
     first, second = two_admins
     _results, refusals, errors = at_once(
-        lambda: invitations.invite(first, company, email="neu@example.com", roles=[role]),
-        lambda: invitations.invite(second, company, email="NEU@example.com", roles=[role]),
+        lambda: invitations.invite_member(
+            actor_for(first), company_id=company.pk, email="neu@example.com", roles=[role]
+        ),
+        lambda: invitations.invite_member(
+            actor_for(second), company_id=company.pk, email="NEU@example.com", roles=[role]
+        ),
     )
     assert errors == [] and refusals == []
     assert Invitation.objects.filter(company=company, state="pending").count() == 1

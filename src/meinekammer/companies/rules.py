@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from meinekammer.accounts.rules import may_act_filter
+from meinekammer.accounts.rules import may_act, may_act_filter
 from meinekammer.core.errors import NotFound
 
 from .models import Company, CompanyState, Membership
@@ -60,9 +60,7 @@ def is_last_admin(membership: Membership) -> bool:
     if not membership.is_admin:
         return False
     others = admins_who_can_act(membership.company_id).exclude(pk=membership.pk)
-    user = membership.user
-    acts = user.is_active and user.locked_at is None and user.deleted_at is None
-    return acts and not others.exists()
+    return may_act(membership.user) and not others.exists()
 
 
 def memberships_as_last_admin(user: Any, *, states=(CompanyState.ACTIVE,)) -> list[Membership]:

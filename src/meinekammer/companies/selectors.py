@@ -2,37 +2,34 @@
 
 from django.db.models import Prefetch
 
-from meinekammer.applications.models import RoleAssignment
+from meinekammer.applications.models import AppRole, RoleAssignment
 
 from .models import (
     PENDING_REQUEST_STATES,
     ActivationLetter,
     CompanyDeletion,
     CompanyRegistration,
+    CompanyState,
+    DeletionState,
     LetterState,
     MemberRequest,
     Membership,
     RegistrationState,
     RequestState,
 )
-
-WORKING = ["active", "deletion_requested", "deletion_scheduled"]
+from .rules import WORKING_STATES, working_memberships
 
 
 def list_memberships(user):
     """ "Meine Unternehmen": each company with the user's roles, grouped per application."""
     memberships = list(
-        Membership.objects.filter(
-            user=user, company__state__in=["active", "deletion_requested", "deletion_scheduled"]
-        )
+        working_memberships(user)
         .select_related("company", "company__chamber")
         .prefetch_related(
             Prefetch(
                 "role_assignments",
                 # The catalogue's order (AppRole.Meta), as on the administration page.
-                queryset=RoleAssignment.objects.filter(
-                    role__is_active=True, role__application__is_active=True
-                )
+                queryset=RoleAssignment.objects.filter(role__in=AppRole.objects.assignable())
                 .select_related("role", "role__application")
                 .order_by("role__application__name", "role__position", "role__name_de"),
             )
@@ -42,8 +39,8 @@ def list_memberships(user):
     deletions = {
         deletion.company_id: deletion
         for deletion in CompanyDeletion.objects.filter(
-            company__in=[m.company for m in memberships if m.company.state != "active"],
-            state__in=["requested", "scheduled"],
+            company__in=[m.company for m in memberships if m.company.state != CompanyState.ACTIVE],
+            state__in=[DeletionState.REQUESTED, DeletionState.SCHEDULED],
         )
     }
     for membership in memberships:
@@ -61,11 +58,13 @@ def list_memberships(user):
 
 def admin_request_counts(user) -> dict[str, int] | None:
     """For company admins: how many requests are open and how many are theirs; else None."""
-    if not Membership.objects.filter(user=user, is_admin=True, company__state__in=WORKING).exists():
+    if not Membership.objects.filter(
+        user=user, is_admin=True, company__state__in=WORKING_STATES
+    ).exists():
         return None
     pending = MemberRequest.objects.filter(
         state__in=PENDING_REQUEST_STATES,
-        company__state__in=WORKING,
+        company__state__in=WORKING_STATES,
         company__memberships__user=user,
         company__memberships__is_admin=True,
     )
@@ -88,7 +87,7 @@ def list_pending_registrations(user):
     """The user's registrations still on their way: in review, or approved and awaiting the letter."""
     return (
         CompanyRegistration.objects.filter(applicant=user)
-        .exclude(company__state="active")
+        .exclude(company__state=CompanyState.ACTIVE)
         .filter(
             state__in=[
                 RegistrationState.IN_REVIEW,

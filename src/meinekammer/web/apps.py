@@ -10,6 +10,18 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
+        from .accounts import receivers as account_receivers
+        from .companies import receivers, tiles  # noqa: F401
         from .converters import IdConverter
 
         register_converter(IdConverter, "id")
+
+        # Single sign-on: the login time for `max_age` in authorization requests.
+        from django.contrib.auth.signals import user_logged_in
+
+        from .sso.sessions import remember_login_time
+
+        user_logged_in.connect(remember_login_time, dispatch_uid="mk_sso_login_time")
+
+        # The audit of what allauth and django.contrib.auth do (login, logout, password …).
+        account_receivers.connect()

@@ -3,37 +3,39 @@
 Two steps, as the manual requires for data protection: the join link creates a join request,
 and an admin approves it in "Anfrageinformationen". The link is single use, bound to the
 invited address and valid for INVITATION_VALIDITY_DAYS; only a digest of its token is stored.
+How many invitations an admin may send in a while is the interface's concern (the page checks
+allauth's rate limit "invite_member" before calling `invite_member`).
 """
 
 import hashlib
 import secrets
-from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from allauth.core import ratelimit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meinekammer.applications.models import AppRole
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.audit.services import record
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Conflict, NotFound, Refused
+from meinekammer.core.links import absolute_url
 from meinekammer.notifications.services import send_templated_email
 
 from ..models import Company, CompanyState, Invitation, InvitationState, MemberRequest, Membership
-from .common import CompanyError, absolute_url
-from .members import lock_company, lock_company_any_state, require_admin
-from .requests import join_via_invitation
+from ..rules import lock_company
+from .join_requests import join_via_invitation
+from .members import NotAccepting, require_admin, require_assignable
 
 TOKEN_BYTES = 32
 
 
-class InvitationUnusable(CompanyError):
+class InvitationUnusable(Conflict):
     """The link cannot be used (any more); the message says why without naming anybody."""
 
 
@@ -50,7 +52,7 @@ def _expiry(now):
     return now + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
 
 
-def _send(invitation: Invitation, token: str, *, request=None) -> None:
+def _send(invitation: Invitation, token: str) -> None:
     language = invitation.invited_by.language if invitation.invited_by is not None else "de"
     send_templated_email(
         template="companies/email/invitation",
@@ -59,7 +61,7 @@ def _send(invitation: Invitation, token: str, *, request=None) -> None:
         context={
             "company": invitation.company,
             "inviter": invitation.invited_by,
-            "join_url": absolute_url(request, reverse("companies:invitation", args=[token])),
+            "join_url": absolute_url(reverse("companies:invitation", args=[token])),
             "expires_at": invitation.expires_at,
             "roles": list(invitation.roles.select_related("application")),
         },
@@ -67,34 +69,26 @@ def _send(invitation: Invitation, token: str, *, request=None) -> None:
     )
 
 
-def invite(
-    actor,
-    company: Company,
+def invite_member(
+    actor: Actor,
     *,
+    company_id: int,
     email: str,
-    roles: Iterable[AppRole],
+    roles: list[AppRole],
     make_admin: bool = False,
-    request=None,
 ) -> Invitation:
     """ "Weiter": the join link goes to the address; a second invitation renews the first."""
     email = email.strip()
-    roles = list(roles)
-    if request is not None and not ratelimit.consume(request, action="invite_member", user=actor):
-        raise CompanyError(_("Too many invitations in a short time. Please try again later."))
     with transaction.atomic():
-        company = lock_company(company.pk)
+        company = lock_company(company_id)
         require_admin(actor, company)
         if company.state != CompanyState.ACTIVE:
-            raise CompanyError(
-                _("%(company)s is being deleted and accepts no new members or requests.")
-                % {"company": company.name}
-            )
-        if any(not (role.is_active and role.application.is_active) for role in roles):
-            raise CompanyError(_("This role can no longer be assigned."))
+            raise NotAccepting(company)
+        require_assignable(roles)
         if Membership.objects.filter(
             company=company, user__email__iexact=email, user__is_active=True
         ).exists():
-            raise CompanyError(
+            raise Conflict(
                 _("%(email)s already belongs to %(company)s.")
                 % {"email": email, "company": company.name}
             )
@@ -111,29 +105,28 @@ def invite(
                 email=email,
                 make_admin=make_admin,
                 token_digest=token_digest,
-                invited_by=actor,
+                invited_by=actor.user,
                 sent_at=now,
                 expires_at=_expiry(now),
             )
         else:
             invitation.make_admin = make_admin
             invitation.token_digest = token_digest
-            invitation.invited_by = actor
+            invitation.invited_by = actor.user
             invitation.sent_at = now
             invitation.expires_at = _expiry(now)
             invitation.send_count += 1
             invitation.save()
         invitation.roles.set(roles)
-        record(
+        emit(
             AuditAction.INVITATION_SENT,
-            request=request,
             actor=actor,
             company=company,
             invitation=invitation.pk,
             roles=[role.key for role in roles],
             admin=make_admin,
         )
-        _send(invitation, token, request=request)
+        _send(invitation, token)
         return invitation
 
 
@@ -146,55 +139,54 @@ def pending_invitations(company: Company) -> QuerySet[Invitation]:
     )
 
 
-def _locked_invitation(actor, company: Company, invitation_id: int) -> Invitation:
-    company = lock_company(company.pk)
+def _locked_invitation(actor: Actor, company_id: int, invitation_id: int) -> Invitation:
+    company = lock_company(company_id)
     require_admin(actor, company)
     invitation = (
         Invitation.objects.select_for_update().filter(pk=invitation_id, company=company).first()
     )
     if invitation is None:
-        raise Http404
+        raise NotFound
     invitation.company = company
     return invitation
 
 
-def resend(actor, company: Company, invitation_id: int, *, request=None) -> Invitation:
+def resend_invitation(actor: Actor, *, company_id: int, invitation_id: int) -> Invitation:
     """A fresh link (the old one stops working) and 14 more days."""
     with transaction.atomic():
-        invitation = _locked_invitation(actor, company, invitation_id)
+        invitation = _locked_invitation(actor, company_id, invitation_id)
         if invitation.state != InvitationState.PENDING:
-            raise CompanyError(_("This invitation is no longer pending. Nothing was changed."))
+            raise Conflict(_("This invitation is no longer pending. Nothing was changed."))
         now = timezone.now()
         token, invitation.token_digest = _new_token()
         invitation.sent_at = now
         invitation.expires_at = _expiry(now)
         invitation.send_count += 1
         invitation.save()
-        record(
+        emit(
             AuditAction.INVITATION_SENT,
-            request=request,
             actor=actor,
             company=invitation.company,
             invitation=invitation.pk,
             resent=True,
         )
-        _send(invitation, token, request=request)
+        _send(invitation, token)
         return invitation
 
 
-def revoke(actor, company: Company, invitation_id: int, *, request=None) -> Invitation:
+def revoke_invitation(actor: Actor, *, company_id: int, invitation_id: int) -> Invitation:
+    """The link stops working; a second click changes nothing."""
     with transaction.atomic():
-        invitation = _locked_invitation(actor, company, invitation_id)
+        invitation = _locked_invitation(actor, company_id, invitation_id)
         if invitation.state == InvitationState.REVOKED:
             return invitation
         if invitation.state != InvitationState.PENDING:
-            raise CompanyError(_("This invitation is no longer pending. Nothing was changed."))
+            raise Conflict(_("This invitation is no longer pending. Nothing was changed."))
         invitation.state = InvitationState.REVOKED
         invitation.decided_at = timezone.now()
         invitation.save(update_fields=["state", "decided_at"])
-        record(
+        emit(
             AuditAction.INVITATION_REVOKED,
-            request=request,
             actor=actor,
             company=invitation.company,
             invitation=invitation.pk,
@@ -206,16 +198,16 @@ def revoke(actor, company: Company, invitation_id: int, *, request=None) -> Invi
 
 
 def find_invitation(token: str) -> Invitation:
-    """The invitation behind a link, whatever its state; 404 for a made-up or tampered token."""
+    """The invitation behind a link, whatever its state; NotFound for a made-up or tampered token."""
     if not token or len(token) > 100:
-        raise Http404
+        raise NotFound
     invitation = (
         Invitation.objects.select_related("company", "company__chamber", "invited_by")
         .filter(token_digest=digest(token))
         .first()
     )
     if invitation is None:
-        raise Http404
+        raise NotFound
     return invitation
 
 
@@ -251,11 +243,12 @@ def mark_opened(invitation: Invitation) -> None:
         )
 
 
-def accept(user, token: str, *, request=None) -> MemberRequest:
+def accept_invitation(actor: Actor, *, token: str) -> MemberRequest:
     """The invited user follows the link: a join request for the admins to confirm."""
+    user = actor.user
     with transaction.atomic():
         found = find_invitation(token)
-        lock_company_any_state(found.company_id)
+        lock_company(found.company_id, working=False)
         invitation = (
             Invitation.objects.select_for_update().select_related("company").get(pk=found.pk)
         )
@@ -272,27 +265,26 @@ def accept(user, token: str, *, request=None) -> MemberRequest:
                     "account of that address."
                 )
             )
-        return _accept(invitation, user, request=request)
+        return _accept(actor, invitation)
 
 
-def _accept(invitation: Invitation, user, *, request=None) -> MemberRequest:
-    member_request = join_via_invitation(user, invitation, request=request)
+def _accept(actor: Actor, invitation: Invitation) -> MemberRequest:
+    member_request = join_via_invitation(actor, invitation=invitation)
     invitation.state = InvitationState.ACCEPTED
-    invitation.accepted_by = user
+    invitation.accepted_by = actor.user
     invitation.decided_at = timezone.now()
     invitation.save(update_fields=["state", "accepted_by", "decided_at"])
-    record(
+    emit(
         AuditAction.INVITATION_ACCEPTED,
-        request=request,
-        actor=user,
-        subject_user=user,
+        actor=actor,
+        subject_user=actor.user,
         company=invitation.company,
         invitation=invitation.pk,
     )
     return member_request
 
 
-def accept_opened_invitations(user, email: str, *, request=None) -> list[MemberRequest]:
+def accept_opened_invitations(actor: Actor, *, email: str) -> list[MemberRequest]:
     """After a new account's address is confirmed: the invitations whose link was opened."""
     accepted = []
     for pending in Invitation.objects.filter(
@@ -309,8 +301,8 @@ def accept_opened_invitations(user, email: str, *, request=None) -> list[MemberR
                 )
                 lock_company(invitation.company_id)
                 if invitation.state == InvitationState.PENDING:
-                    accepted.append(_accept(invitation, user, request=request))
-        except (CompanyError, Http404, IntegrityError):
+                    accepted.append(_accept(actor, invitation))
+        except (Refused, NotFound, IntegrityError):
             continue
     return accepted
 

@@ -1,57 +1,65 @@
 """Company members: roles, admin rights, leaving and removal (manual ch. 5, 6).
 
-Every change locks the company row first, so that two admins acting at once are serialized:
-a company that is active always keeps an admin (DESIGN.md), which a count check alone cannot
-promise under concurrency.
+Every change locks the company row first (companies.rules.lock_company), so that two admins
+acting at once are serialized: a company that is active always keeps an admin who can act
+(DESIGN.md, companies.rules.is_last_admin), which a count check alone cannot promise under
+concurrency.
 """
 
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from meinekammer.applications.grants import revoke_tokens
 from meinekammer.applications.models import Application, AppRole, RoleAssignment
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction, AuditEvent
-from meinekammer.audit.services import record
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Conflict, NotAllowed, NotFound
 
-from ..models import Company, CompanyState, Membership
-from .common import CompanyError, mail_user
+from ..models import Company, Membership
+from ..rules import admins_who_can_act, is_last_admin, lock_company
+from .common import mail_user
+from .memberships import end_membership
 
-# States in which a company works: members act, admins administer.
-WORKING_STATES = [
-    CompanyState.ACTIVE,
-    CompanyState.DELETION_REQUESTED,
-    CompanyState.DELETION_SCHEDULED,
-]
+COMPANY_DATA_FIELDS = ("street", "postal_code", "city", "email", "phone")
 
 
-class NotAdmin(CompanyError):
+class NotAdmin(NotAllowed):
     def __init__(self) -> None:
         super().__init__(_("You are no longer a company administrator of this company."))
 
 
-def lock_company(company_id: int) -> Company:
-    """The company row, locked for the rest of the transaction; 404 once it is gone."""
-    company = (
-        Company.objects.select_for_update().filter(pk=company_id, state__in=WORKING_STATES).first()
-    )
-    if company is None:
-        raise Http404
-    return company
+class NotAccepting(Conflict):
+    """A company being deleted takes no new members, invitations or requests."""
+
+    def __init__(self, company: Company) -> None:
+        super().__init__(
+            _("%(company)s is being deleted and accepts no new members or requests.")
+            % {"company": company.name}
+        )
 
 
-def require_admin(user, company: Company) -> Membership:
-    """Inside the company lock: the acting user is (still) an admin of it."""
-    membership = Membership.objects.filter(company=company, user=user, is_admin=True).first()
-    if membership is None or not user.is_active or user.is_locked:
+class RoleNotAssignable(Conflict):
+    def __init__(self) -> None:
+        super().__init__(_("This role can no longer be assigned."))
+
+
+def require_assignable(roles: Iterable[AppRole]) -> None:
+    """Every role is still assignable (AppRole.is_assignable); refused otherwise."""
+    if not all(role.is_assignable for role in roles):
+        raise RoleNotAssignable
+
+
+def require_admin(actor: Actor, company: Company) -> Membership:
+    """Inside the company lock: the acting account is (still) an admin of it who can act."""
+    user = actor.user
+    membership = admins_who_can_act(company).filter(user=user).first() if user else None
+    if membership is None:
         raise NotAdmin
     return membership
-
-
-def assignable_roles() -> QuerySet[AppRole]:
-    return AppRole.objects.assignable().select_related("application")
 
 
 def applications_with_roles() -> list[Application]:
@@ -67,16 +75,17 @@ def applications_with_roles() -> list[Application]:
 
 
 def list_members(company: Company, *, query: str = "") -> QuerySet[Membership]:
-    """The member list of "Unternehmensmitglieder": its query count does not grow with it."""
+    """The member list of "Unternehmensmitglieder": its query count does not grow with it.
+
+    `query` is a cleaned search term (core.text.clean_search); up to five words must match.
+    """
     members = (
         Membership.objects.filter(company=company)
         .select_related("user")
         .prefetch_related(
             Prefetch(
                 "role_assignments",
-                queryset=RoleAssignment.objects.filter(
-                    role__is_active=True, role__application__is_active=True
-                ),
+                queryset=RoleAssignment.objects.filter(role__in=AppRole.objects.assignable()),
             )
         )
         .order_by("user__last_name", "user__first_name", "pk")
@@ -90,12 +99,8 @@ def list_members(company: Company, *, query: str = "") -> QuerySet[Membership]:
     return members
 
 
-def _admin_count(company: Company) -> int:
-    return Membership.objects.filter(company=company, is_admin=True).count()
-
-
-def _last_admin_error(company: Company) -> CompanyError:
-    return CompanyError(
+def _last_admin_error(company: Company) -> Conflict:
+    return Conflict(
         _(
             "%(company)s must keep at least one company administrator. Appoint another member "
             "as company administrator first."
@@ -109,94 +114,82 @@ def _get_member(company: Company, membership_id: int) -> Membership:
         Membership.objects.select_related("user").filter(pk=membership_id, company=company).first()
     )
     if membership is None:
-        raise Http404
+        raise NotFound
+    membership.company = company
     return membership
 
 
-def _tell_member(membership: Membership, template: str, event_key: str, request, **context):
-    mail_user(
-        membership.user,
-        template,
-        event_key=event_key,
-        request=request,
-        company=membership.company,
-        **context,
-    )
+def _tell_member(membership: Membership, template: str, event_key: str, **context) -> None:
+    mail_user(membership.user, template, event_key=event_key, company=membership.company, **context)
 
 
 def apply_roles(
-    actor, membership: Membership, wanted: Iterable[AppRole], *, request=None
+    actor: Actor, membership: Membership, wanted: Iterable[AppRole]
 ) -> tuple[list[AppRole], list[AppRole]]:
     """Make the member's assignable roles exactly `wanted`; returns (added, removed).
 
-    Roles of inactive applications are left alone: the admin cannot see them.
+    Roles of inactive applications are left alone: the admin cannot see them. A removed role
+    revokes the member's tokens of its application.
     """
+    wanted = list(wanted)
     wanted_ids = {role.pk for role in wanted}
     current = {
         assignment.role_id: assignment
-        for assignment in RoleAssignment.objects.filter(membership=membership)
-        .select_related("role", "role__application")
-        .filter(role__is_active=True, role__application__is_active=True)
+        for assignment in RoleAssignment.objects.filter(
+            membership=membership, role__in=AppRole.objects.assignable()
+        ).select_related("role", "role__application")
     }
     added = [role for role in wanted if role.pk not in current]
     removed = [a.role for role_id, a in current.items() if role_id not in wanted_ids]
     RoleAssignment.objects.bulk_create(
-        [RoleAssignment(membership=membership, role=role, assigned_by=actor) for role in added],
+        [
+            RoleAssignment(membership=membership, role=role, assigned_by=actor.user)
+            for role in added
+        ],
         ignore_conflicts=True,
     )
     RoleAssignment.objects.filter(
         membership=membership, role_id__in=[role.pk for role in removed]
     ).delete()
-    for role in added:
-        record(
-            AuditAction.ROLE_ASSIGNED,
-            request=request,
-            actor=actor,
-            subject_user=membership.user,
-            company=membership.company,
-            application=role.application.name,
-            role=role.key,
-        )
-    for role in removed:
-        record(
-            AuditAction.ROLE_REMOVED,
-            request=request,
-            actor=actor,
-            subject_user=membership.user,
-            company=membership.company,
-            application=role.application.name,
-            role=role.key,
-        )
+    # A role taken away ends what its application holds for the member (DESIGN.md).
+    for application in {role.application for role in removed}:
+        revoke_tokens(membership.user, application=application)
+    for action, roles in ((AuditAction.ROLE_ASSIGNED, added), (AuditAction.ROLE_REMOVED, removed)):
+        for role in roles:
+            emit(
+                action,
+                actor=actor,
+                subject_user=membership.user,
+                company=membership.company,
+                application=role.application.name,
+                role=role.key,
+            )
     return added, removed
 
 
 def save_member(
-    actor,
-    company: Company,
-    membership_id: int,
+    actor: Actor,
     *,
-    roles: Iterable[AppRole],
+    company_id: int,
+    membership_id: int,
+    roles: list[AppRole],
     is_admin: bool,
-    request=None,
 ) -> Membership:
     """ "Speichern" on a member: their roles (Ja/Nein per role) and the admin flag."""
     with transaction.atomic():
-        company = lock_company(company.pk)
+        company = lock_company(company_id)
         require_admin(actor, company)
         membership = _get_member(company, membership_id)
-        roles = list(roles)
-        if any(not (role.is_active and role.application.is_active) for role in roles):
-            raise CompanyError(_("This role can no longer be assigned."))
-        added, removed = apply_roles(actor, membership, roles, request=request)
+        require_assignable(roles)
+        added, removed = apply_roles(actor, membership, roles)
         admin_changed = membership.is_admin != is_admin
         if admin_changed:
-            if not is_admin and _admin_count(company) <= 1:
+            if not is_admin and is_last_admin(membership):
                 raise _last_admin_error(company)
             membership.is_admin = is_admin
             membership.save(update_fields=["is_admin"])
-            record(
+            emit(
                 AuditAction.ADMIN_APPOINTED if is_admin else AuditAction.ADMIN_REVOKED,
-                request=request,
                 actor=actor,
                 subject_user=membership.user,
                 company=company,
@@ -208,7 +201,6 @@ def save_member(
                 removed=removed,
                 admin_granted=admin_changed and is_admin,
                 admin_revoked=admin_changed and not is_admin,
-                request=request,
             )
         return membership
 
@@ -220,7 +212,6 @@ def tell_member_changed(
     removed: list[AppRole],
     admin_granted: bool = False,
     admin_revoked: bool = False,
-    request=None,
 ) -> None:
     """One mail per change: the event key carries the change's last audit event."""
     last_event = (
@@ -233,7 +224,6 @@ def tell_member_changed(
         membership,
         "member_changed",
         f"member:{membership.pk}:changed:{last_event}",
-        request,
         added=added,
         removed=removed,
         admin_granted=admin_granted,
@@ -246,32 +236,36 @@ def tell_member_changed(
     )
 
 
-def remove_member(actor, company: Company, membership_id: int, *, request=None) -> None:
+def remove_member(actor: Actor, *, company_id: int, membership_id: int) -> Membership:
     """An admin removes a member; their roles go with the membership."""
     with transaction.atomic():
-        company = lock_company(company.pk)
+        company = lock_company(company_id)
         require_admin(actor, company)
         membership = _get_member(company, membership_id)
-        if membership.is_admin and _admin_count(company) <= 1:
+        if is_last_admin(membership):
             raise _last_admin_error(company)
-        _end_membership(membership, actor=actor, action=AuditAction.MEMBER_REMOVED, request=request)
-        _tell_member(
-            membership,
-            "member_removed",
-            f"member:{membership.pk}:removed",
-            request,
-        )
+        membership_pk = membership.pk
+        end_membership(actor, membership, action=AuditAction.MEMBER_REMOVED)
+        _tell_member(membership, "member_removed", f"member:{membership_pk}:removed")
+        return membership
 
 
-def leave_company(user, company_id: int, *, request=None) -> Company:
-    """ "Unternehmen verlassen": the last admin of a company cannot leave it."""
+def leave_company(actor: Actor, *, company_id: int) -> Company:
+    """ "Unternehmen verlassen": the last admin who can act cannot leave the company."""
     with transaction.atomic():
         company = lock_company(company_id)
-        membership = Membership.objects.filter(company=company, user=user).first()
+        membership = (
+            Membership.objects.select_related("user")
+            .filter(company=company, user=actor.user)
+            .first()
+            if actor.user is not None
+            else None
+        )
         if membership is None:
-            raise Http404
-        if membership.is_admin and _admin_count(company) <= 1:
-            raise CompanyError(
+            raise NotFound
+        membership.company = company
+        if is_last_admin(membership):
+            raise Conflict(
                 _(
                     "You are the only company administrator of %(company)s. Appoint another "
                     "member as company administrator first, or request the deletion of the "
@@ -279,82 +273,24 @@ def leave_company(user, company_id: int, *, request=None) -> Company:
                 )
                 % {"company": company.name}
             )
-        _end_membership(membership, actor=user, action=AuditAction.MEMBER_LEFT, request=request)
+        end_membership(actor, membership, action=AuditAction.MEMBER_LEFT)
         return company
 
 
-def _end_membership(membership: Membership, *, actor, action: AuditAction, request) -> None:
-    from .requests import cancel_requests_of
-
-    RoleAssignment.objects.filter(membership=membership).delete()
-    cancel_requests_of(membership.user, membership.company, actor=actor, request=request)
-    record(
-        action,
-        request=request,
-        actor=actor,
-        subject_user=membership.user,
-        company=membership.company,
-    )
-    membership.delete()
-
-
-def end_memberships_of_erased_account(user, *, request=None) -> None:
-    """An account is erased: it belongs to no company any more (called in its transaction)."""
-    from ..models import PENDING_REQUEST_STATES
-    from .requests import cancel_requests_of
-
-    for membership in Membership.objects.select_related("company").filter(user=user):
-        lock_company_any_state(membership.company_id)
-        _end_membership(membership, actor=user, action=AuditAction.MEMBER_LEFT, request=request)
-    # Join requests to companies the account did not belong to (yet) end as well.
-    for company in Company.objects.filter(
-        requests__requester=user, requests__state__in=PENDING_REQUEST_STATES
-    ).distinct():
-        lock_company_any_state(company.pk)
-        cancel_requests_of(user, company, actor=user, request=request)
-
-
-def lock_company_any_state(company_id: int) -> None:
-    Company.objects.select_for_update().filter(pk=company_id).first()
-
-
-def update_company_data(actor, company: Company, *, request=None, **fields) -> Company:
+def update_company_data(actor: Actor, *, company_id: int, data: dict[str, str]) -> Company:
     """ "Unternehmensdaten bearbeiten": contact data only; the chamber keeps the identity."""
-    editable = {"street", "postal_code", "city", "email", "phone"}
     with transaction.atomic():
-        company = lock_company(company.pk)
+        company = lock_company(company_id)
         require_admin(actor, company)
         changed = sorted(
             name
-            for name, value in fields.items()
-            if name in editable and getattr(company, name) != value
+            for name, value in data.items()
+            if name in COMPANY_DATA_FIELDS and getattr(company, name) != value
         )
         if not changed:
             return company
         for name in changed:
-            setattr(company, name, fields[name])
+            setattr(company, name, data[name])
         company.save(update_fields=changed)
-        record(
-            AuditAction.COMPANY_DATA_CHANGED,
-            request=request,
-            actor=actor,
-            company=company,
-            fields=changed,
-        )
+        emit(AuditAction.COMPANY_DATA_CHANGED, actor=actor, company=company, fields=changed)
         return company
-
-
-def open_request_counts(user) -> dict[int, int]:
-    """Per company the user administers: how many requests wait (open or assigned)."""
-    from ..models import PENDING_REQUEST_STATES, MemberRequest
-
-    rows = (
-        MemberRequest.objects.filter(
-            state__in=PENDING_REQUEST_STATES,
-            company__memberships__user=user,
-            company__memberships__is_admin=True,
-        )
-        .values("company_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["company_id"]: row["n"] for row in rows}

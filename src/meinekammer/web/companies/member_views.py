@@ -2,22 +2,32 @@
 
 from urllib.parse import urlencode
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meinekammer.accounts.rules import may_act as can_act
+from meinekammer.accounts.rules import may_act
 from meinekammer.companies.guards import get_company_for_admin
 from meinekammer.companies.models import CompanyState, Membership, RequestKind, RequestState
-from meinekammer.companies.services import invitations, requests
-from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.rules import WORKING_STATES
+from meinekammer.companies.services import invitations
+from meinekammer.companies.services.join_requests import send_join_request
+from meinekammer.companies.services.member_requests import (
+    approve_member_request,
+    assign_request_to_me,
+    get_member_request_for_admin,
+    list_member_requests_for_admin,
+    reject_member_request,
+    release_request,
+    withdraw_member_request,
+)
 from meinekammer.companies.services.members import (
-    WORKING_STATES,
     applications_with_roles,
     leave_company,
     list_members,
@@ -25,7 +35,10 @@ from meinekammer.companies.services.members import (
     save_member,
     update_company_data,
 )
-from meinekammer.web.actors import current_user
+from meinekammer.companies.services.role_requests import send_role_request
+from meinekammer.core.errors import NotFound, Refused, Throttled
+from meinekammer.core.text import clean_search
+from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
 
 from .member_forms import (
@@ -39,17 +52,10 @@ from .member_forms import (
 )
 
 MEMBERS_PER_PAGE = 25
-QUERY_MAX_LENGTH = 100
 
 
 def _bound(request: HttpRequest):
     return request.POST if request.method == "POST" else None
-
-
-def _query(request: HttpRequest) -> str:
-    # Control characters (NUL above all, which PostgreSQL refuses in text) never match a name.
-    value = "".join(ch if ch.isprintable() else " " for ch in request.GET.get("q", ""))
-    return value.strip()[:QUERY_MAX_LENGTH]
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -68,7 +74,7 @@ def _membership_for(user, company_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise Http404
+        raise NotFound
     return membership
 
 
@@ -77,7 +83,7 @@ def _membership_for(user, company_id: int) -> Membership:
 
 def member_section(request: HttpRequest, company) -> dict:
     """The member list of the administration page; its query count is flat in the member count."""
-    query = _query(request)
+    query = clean_search(request.GET.get("q", ""))
     page = Paginator(list_members(company, query=query), MEMBERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -119,7 +125,7 @@ def member_save(request: HttpRequest, company_id: int, membership_id: int) -> Ht
     company = get_company_for_admin(request.user, company_id)
     membership = Membership.objects.filter(pk=membership_id, company=company).first()
     if membership is None:
-        raise Http404
+        raise NotFound
     held = set(membership.role_assignments.values_list("role_id", flat=True))
     form = MemberForm(
         request.POST,
@@ -134,15 +140,14 @@ def member_save(request: HttpRequest, company_id: int, membership_id: int) -> Ht
         return _back(request, default)
     try:
         save_member(
-            current_user(request),
-            company,
-            membership.pk,
+            actor_from(request),
+            company_id=company.pk,
+            membership_id=membership.pk,
             roles=form.chosen_roles(),
             is_admin=form.admin_chosen(),
-            request=request,
         )
-    except CompanyError as error:
-        messages.error(request, str(error))
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
@@ -159,13 +164,13 @@ def member_remove(request: HttpRequest, company_id: int, membership_id: int) -> 
         Membership.objects.select_related("user").filter(pk=membership_id, company=company).first()
     )
     if membership is None:
-        raise Http404
+        raise NotFound
     error = None
     if request.method == "POST":
         try:
-            remove_member(current_user(request), company, membership.pk, request=request)
-        except CompanyError as exc:
-            error = str(exc)
+            remove_member(actor_from(request), company_id=company.pk, membership_id=membership.pk)
+        except Refused as exc:
+            error = exc.message
         else:
             messages.success(
                 request,
@@ -190,16 +195,17 @@ def invite(request: HttpRequest, company_id: int) -> HttpResponse:
         form = None
     elif request.method == "POST" and form is not None and form.is_valid():
         try:
-            invitation = invitations.invite(
-                current_user(request),
-                company,
+            if not ratelimit.consume(request, action="invite_member", user=request.user):
+                raise Throttled(_("Too many invitations in a short time. Please try again later."))
+            invitation = invitations.invite_member(
+                actor_from(request),
+                company_id=company.pk,
                 email=form.cleaned_data["email"],
-                roles=form.cleaned_data["roles"],
+                roles=list(form.cleaned_data["roles"]),
                 make_admin=form.cleaned_data["make_admin"],
-                request=request,
             )
-        except CompanyError as error:
-            form.add_error(None, str(error))
+        except Refused as error:
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request,
@@ -218,11 +224,11 @@ def invite(request: HttpRequest, company_id: int) -> HttpResponse:
 def invitation_resend(request: HttpRequest, company_id: int, invitation_id: int) -> HttpResponse:
     company = get_company_for_admin(request.user, company_id)
     try:
-        invitation = invitations.resend(
-            current_user(request), company, invitation_id, request=request
+        invitation = invitations.resend_invitation(
+            actor_from(request), company_id=company.pk, invitation_id=invitation_id
         )
-    except CompanyError as error:
-        messages.error(request, str(error))
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
@@ -237,11 +243,11 @@ def invitation_resend(request: HttpRequest, company_id: int, invitation_id: int)
 def invitation_revoke(request: HttpRequest, company_id: int, invitation_id: int) -> HttpResponse:
     company = get_company_for_admin(request.user, company_id)
     try:
-        invitation = invitations.revoke(
-            current_user(request), company, invitation_id, request=request
+        invitation = invitations.revoke_invitation(
+            actor_from(request), company_id=company.pk, invitation_id=invitation_id
         )
-    except CompanyError as error:
-        messages.error(request, str(error))
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
@@ -256,18 +262,17 @@ def company_data(request: HttpRequest, company_id: int) -> HttpResponse:
     """ "Unternehmensdaten bearbeiten"."""
     company = get_company_for_admin(request.user, company_id)
     if company.state not in WORKING_STATES:
-        raise Http404
+        raise NotFound
     form = CompanyDataForm(_bound(request), instance=company)
     if request.method == "POST" and form.is_valid():
         try:
             update_company_data(
-                current_user(request),
-                company,
-                request=request,
-                **{name: form.cleaned_data[name] for name in CompanyDataForm.Meta.fields},
+                actor_from(request),
+                company_id=company.pk,
+                data={name: form.cleaned_data[name] for name in CompanyDataForm.Meta.fields},
             )
-        except CompanyError as error:
-            form.add_error(None, str(error))
+        except Refused as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("The company data have been saved."))
             return redirect("companies:administration", company.pk)
@@ -280,12 +285,10 @@ def company_data(request: HttpRequest, company_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The join link of the invitation mail."""
-    from allauth.core import ratelimit
-
     if not ratelimit.consume(request, action="open_invitation"):
         return render(request, "accounts/rate_limited.html", status=429)
-    if request.user.is_authenticated and not can_act(request.user):
-        raise Http404
+    if request.user.is_authenticated and not may_act(request.user):
+        raise NotFound
     found = invitations.find_invitation(token)
     error = invitations.usable_error(found)
     context: dict[str, object] = {"invitation": found, "company": found.company, "error": error}
@@ -311,9 +314,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "companies/invitation.html", context)
     if request.method == "POST":
         try:
-            invitations.accept(current_user(request), token, request=request)
-        except CompanyError as exc:
-            context["error"] = str(exc)
+            invitations.accept_invitation(actor_from(request), token=token)
+        except Refused as exc:
+            context["error"] = exc.message
         else:
             messages.success(
                 request,
@@ -337,11 +340,11 @@ def join(request: HttpRequest) -> HttpResponse:
     form = JoinRequestForm(_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
-            member_request = requests.send_join_request(
-                current_user(request), request=request, **form.cleaned_data
-            )
-        except CompanyError as error:
-            form.add_error(None, str(error))
+            if not ratelimit.consume(request, action="join_company", user=request.user):
+                raise Throttled(_("Too many join requests. Please try again later."))
+            member_request = send_join_request(actor_from(request), **form.cleaned_data)
+        except Refused as error:
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request,
@@ -361,15 +364,14 @@ def role_request(request: HttpRequest, company_id: int) -> HttpResponse:
     form = RoleRequestForm(_bound(request), held=held, initial={"role": request.GET.get("role")})
     if request.method == "POST" and form.is_valid():
         try:
-            requests.request_role(
-                current_user(request),
-                company_id,
-                form.cleaned_data["role"],
+            send_role_request(
+                actor_from(request),
+                company_id=company_id,
+                role=form.cleaned_data["role"],
                 comment=form.cleaned_data["comment"],
-                request=request,
             )
-        except CompanyError as error:
-            form.add_error(None, str(error))
+        except Refused as error:
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request,
@@ -391,9 +393,9 @@ def leave(request: HttpRequest, company_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            company = leave_company(current_user(request), company_id, request=request)
-        except CompanyError as exc:
-            error = str(exc)
+            company = leave_company(actor_from(request), company_id=company_id)
+        except Refused as exc:
+            error = exc.message
         else:
             messages.success(
                 request, _("You no longer belong to %(company)s.") % {"company": company.name}
@@ -406,9 +408,9 @@ def leave(request: HttpRequest, company_id: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
-        requests.withdraw(current_user(request), request_id, request=request)
-    except CompanyError as error:
-        messages.error(request, str(error))
+        withdraw_member_request(actor_from(request), member_request_id=request_id)
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("Your request has been withdrawn."))
     return redirect("web:home")
@@ -422,7 +424,7 @@ def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
 def requests_open(request: HttpRequest) -> HttpResponse:
     """ "Offene Anfragen": the unassigned requests of the user's companies."""
     user = current_user(request)
-    pending = requests.requests_for_admin(user)
+    pending = list_member_requests_for_admin(user)
     return render(
         request,
         "companies/requests.html",
@@ -440,7 +442,7 @@ def requests_open(request: HttpRequest) -> HttpResponse:
 def requests_mine(request: HttpRequest) -> HttpResponse:
     """ "Meine Anfragen": the requests assigned to the user."""
     user = current_user(request)
-    pending = requests.requests_for_admin(user)
+    pending = list_member_requests_for_admin(user)
     return render(
         request,
         "companies/requests.html",
@@ -459,9 +461,9 @@ def requests_mine(request: HttpRequest) -> HttpResponse:
 def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
     """ "Mir zuweisen"."""
     try:
-        requests.assign_to_me(current_user(request), request_id, request=request)
-    except CompanyError as error:
-        messages.error(request, str(error))
+        assign_request_to_me(actor_from(request), member_request_id=request_id)
+    except Refused as error:
+        messages.error(request, error.message)
         return redirect("companies:requests_open")
     messages.success(request, _('The request is now under "My requests".'))
     return redirect("companies:request_detail", request_id)
@@ -471,9 +473,9 @@ def request_assign(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def request_release(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
-        requests.release(current_user(request), request_id, request=request)
-    except CompanyError as error:
-        messages.error(request, str(error))
+        release_request(actor_from(request), member_request_id=request_id)
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _('The request is back under "Open requests".'))
     return redirect("companies:requests_open")
@@ -483,7 +485,9 @@ def request_release(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """ "Anfrageinformationen": approve (roles adjustable) or reject."""
-    member_request = requests.get_request_for_admin(request.user, request_id)
+    member_request = get_member_request_for_admin(
+        current_user(request), member_request_id=request_id
+    )
     applications = applications_with_roles()
     is_join = member_request.kind == RequestKind.JOIN
     preselected = set(member_request.roles.values_list("pk", flat=True))
@@ -498,12 +502,11 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if "approve" in request.POST and decision.is_valid():
-                requests.approve(
-                    current_user(request),
-                    member_request.pk,
+                approve_member_request(
+                    actor_from(request),
+                    member_request_id=member_request.pk,
                     roles=decision.chosen_roles(),
                     make_admin=decision.admin_chosen() if is_join else False,
-                    request=request,
                 )
                 messages.success(
                     request,
@@ -512,11 +515,10 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
                 )
                 return redirect("companies:requests_mine")
             if "reject" in request.POST and reject_form.is_valid():
-                requests.reject(
-                    current_user(request),
-                    member_request.pk,
+                reject_member_request(
+                    actor_from(request),
+                    member_request_id=member_request.pk,
                     reason=reject_form.cleaned_data["reason"],
-                    request=request,
                 )
                 messages.success(
                     request,
@@ -524,8 +526,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
                     % {"name": member_request.requester.get_full_name()},
                 )
                 return redirect("companies:requests_mine")
-        except CompanyError as error:
-            messages.error(request, str(error))
+        except Refused as error:
+            messages.error(request, error.message)
             return redirect("companies:request_detail", member_request.pk)
     return render(
         request,
