@@ -10,7 +10,6 @@ from pypdf import PdfReader
 from meinekammer.chambers import letters
 from meinekammer.chambers.letters import LetterContent, render_letters_pdf
 from meinekammer.chambers.models import Chamber
-from meinekammer.companies.models import LetterReason
 
 PT_PER_MM = 72 / 25.4
 A4_PT = (595.28, 841.89)
@@ -44,7 +43,7 @@ def letter(**overrides) -> LetterContent:
         "member_number": "10100042",
         "password": "ABCD-EFGH-JKMN",
         "expires_on": datetime.date(2026, 12, 28),
-        "reason": LetterReason.REGISTRATION,
+        "new_password": False,
         "letter_date": datetime.date(2026, 11, 28),
     } | overrides
     return LetterContent(**values)
@@ -86,7 +85,7 @@ def test_three_letters_give_three_a4_pages():
         [
             letter(),
             letter(company_name="Beispiel AG", member_number="10100043"),
-            letter(reason=LetterReason.NEW_PASSWORD, recipient_name=""),
+            letter(new_password=True, recipient_name=""),
         ]
     )
     assert pdf.startswith(b"%PDF-")
@@ -117,7 +116,7 @@ def test_the_letter_carries_the_values_to_type_in_and_umlauts_survive():
 
 
 def test_a_new_password_letter_says_so():
-    text = read(render_letters_pdf([letter(reason=LetterReason.NEW_PASSWORD)])).pages[0]
+    text = read(render_letters_pdf([letter(new_password=True)])).pages[0]
     assert "Ihr neues Unternehmenspasswort für meinekammer" in text.extract_text()
 
 
@@ -173,15 +172,6 @@ def test_metadata_and_reproducible_output():
 def test_an_empty_batch_is_refused():
     with pytest.raises(ValueError, match="at least one letter"):
         render_letters_pdf([])
-
-
-def test_an_unknown_reason_is_refused():
-    with pytest.raises(ValueError, match="reason"):
-        render_letters_pdf([letter(reason="birthday")])
-
-
-def test_the_reasons_are_those_of_the_model():
-    assert set(letters.REASONS) == set(LetterReason.values)
 
 
 def test_the_fonts_come_from_the_package():

@@ -7,6 +7,7 @@ from meinekammer.companies.models import (
     CompanyState,
     Membership,
 )
+from meinekammer.core.actor import Actor
 from tests.accounts.factories import UserFactory
 from tests.chambers.factories import ChamberFactory
 
@@ -59,3 +60,8 @@ class AppRoleFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"rolle{n}")
     name_de = factory.Sequence(lambda n: f"Rolle {n}")
     name_en = factory.Sequence(lambda n: f"Role {n}")
+
+
+def actor_for(user) -> Actor:
+    """The Actor a page builds for `user` (address and user agent as in the `http` fixture)."""
+    return Actor.of(user, ip="198.51.100.20", user_agent="Test")

@@ -9,12 +9,18 @@ from meinekammer.companies.services.activation import (
     ActivationThrottled,
     activate_company,
 )
+from meinekammer.core.actor import Actor
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "ABCDEFGHJKMN"
+
+
+def actor(user):
+    """As the activation page builds it: the account and the client address."""
+    return Actor.of(user, ip="198.51.100.20", user_agent="Test")
 
 
 @pytest.fixture
@@ -113,30 +119,28 @@ def test_malformed_input_is_refused_before_any_check(client, applicant, letter, 
     assert letter.failed_attempts == 0
 
 
-def test_five_wrong_tries_void_the_letter(applicant, letter, http):
+def test_five_wrong_tries_void_the_letter(applicant, letter):
     for _n in range(5):
         with pytest.raises(ActivationFailed):
             activate_company(
-                applicant,
+                actor(applicant),
                 password="ZZZZZZZZZZZZ",
                 member_number="1010001",
                 chamber_number="101",
-                request=http(applicant),
             )
     letter.refresh_from_db()
     assert letter.state == LetterState.VOID and letter.failed_attempts == 5
     # Now even the right password fails: a new letter is needed.
     with pytest.raises(ActivationFailed):
         activate_company(
-            applicant,
+            actor(applicant),
             password=PASSWORD,
             member_number="1010001",
             chamber_number="101",
-            request=http(applicant),
         )
 
 
-def test_an_expired_password_is_refused(applicant, letter, http, time_machine):
+def test_an_expired_password_is_refused(applicant, letter, time_machine):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -144,32 +148,29 @@ def test_an_expired_password_is_refused(applicant, letter, http, time_machine):
     time_machine.move_to(timezone.now() + timedelta(days=61), tick=False)
     with pytest.raises(ActivationFailed):
         activate_company(
-            applicant,
+            actor(applicant),
             password=PASSWORD,
             member_number="1010001",
             chamber_number="101",
-            request=http(applicant),
         )
 
 
-def test_trying_many_companies_is_throttled_and_staff_are_alerted(chamber, staff, http, outbox):
+def test_trying_many_companies_is_throttled_and_staff_are_alerted(chamber, staff, outbox):
     prober = UserFactory()
     for n in range(5):
         with pytest.raises(ActivationFailed):
             activate_company(
-                prober,
+                actor(prober),
                 password=PASSWORD,
                 member_number=f"77777{n}",
                 chamber_number="101",
-                request=http(prober),
             )
     with pytest.raises(ActivationThrottled):
         activate_company(
-            prober,
+            actor(prober),
             password=PASSWORD,
             member_number="777779",
             chamber_number="101",
-            request=http(prober),
         )
     assert (
         AuditEvent.objects.filter(
@@ -180,34 +181,47 @@ def test_trying_many_companies_is_throttled_and_staff_are_alerted(chamber, staff
     assert [m.to for m in outbox() if "Aktivierungsversuche" in m.subject] == [[staff.email]]
 
 
-def test_a_double_click_activates_once(applicant, letter, http):
+def test_a_double_click_activates_once(applicant, letter):
     for _ in range(2):
         company = activate_company(
-            applicant,
+            actor(applicant),
             password=PASSWORD,
             member_number="1010001",
             chamber_number="101",
-            request=http(applicant),
         )
     assert company.state == CompanyState.ACTIVE
     assert AuditEvent.objects.filter(action=AuditAction.COMPANY_ACTIVATED).count() == 1
 
 
-def test_a_used_letter_does_not_work_for_someone_else(applicant, letter, http):
+def test_a_used_letter_does_not_work_for_someone_else(applicant, letter):
     activate_company(
-        applicant,
+        actor(applicant),
         password=PASSWORD,
         member_number="1010001",
         chamber_number="101",
-        request=http(applicant),
     )
     other = UserFactory()
     with pytest.raises(ActivationFailed):
         activate_company(
-            other,
+            actor(other),
             password=PASSWORD,
             member_number="1010001",
             chamber_number="101",
-            request=http(other),
         )
     assert not Membership.objects.filter(user=other).exists()
+
+
+def test_the_page_limits_tries_per_user_with_the_same_message(client, applicant, letter, settings):
+    """allauth's "activate_company" limit is the page's step before the use case."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "activate_company": "2/h/user"}
+    client.force_login(applicant)
+    data = {"password": "ZZZZ-ZZZZ-ZZZZ", "member_number": "1010001", "chamber_number": "101"}
+    for _n in range(2):
+        response = client.post(reverse("companies:activate"), data)
+        assert response.context["form"].non_field_errors() == [str(ActivationFailed())]
+    response = client.post(reverse("companies:activate"), {**data, "password": PASSWORD})
+    assert response.context["form"].non_field_errors() == [str(ActivationThrottled())]
+    letter.refresh_from_db()
+    assert letter.failed_attempts == 2 and letter.state == LetterState.SENT
+    letter.company.refresh_from_db()
+    assert letter.company.state == CompanyState.AWAITING_ACTIVATION

@@ -15,10 +15,11 @@ from meinekammer.companies.models import (
     RegistrationState,
 )
 from meinekammer.companies.services.activation import activate_company
-from meinekammer.companies.services.common import CompanyError
 from meinekammer.companies.services.registration import approve_registration, reject_registration
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Refused
 from tests.accounts.factories import UserFactory
-from tests.accounts.test_concurrency import request_for, run_at_once
+from tests.accounts.test_concurrency import run_at_once
 from tests.companies.factories import CompanyFactory, RegistrationFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -35,12 +36,12 @@ def test_two_staff_deciding_at_once_one_wins_the_other_is_told(chamber, entry):
 
     def approve():
         approve_registration(
-            first, registration.pk, directory_entry_id=entry.pk, request=request_for(first)
+            Actor.of(first), registration_id=registration.pk, directory_entry_id=entry.pk
         )
         outcomes.append("approved")
 
     def reject():
-        reject_registration(second, registration.pk, reason="Nein", request=request_for(second))
+        reject_registration(Actor.of(second), registration_id=registration.pk, reason="Nein")
         outcomes.append("rejected")
 
     import threading
@@ -55,7 +56,7 @@ def test_two_staff_deciding_at_once_one_wins_the_other_is_told(chamber, entry):
             try:
                 barrier.wait()
                 target()
-            except CompanyError as error:
+            except Refused as error:
                 errors.append(str(error))
             finally:
                 connection.close()
@@ -94,14 +95,13 @@ def test_two_simultaneous_correct_activations_activate_once(chamber):
         def run():
             try:
                 activate_company(
-                    user,
+                    Actor.of(user, ip="198.51.100.20"),
                     password="ABCDEFGHJKMN",
                     member_number="1010001",
                     chamber_number="101",
-                    request=request_for(user),
                 )
                 won.append(user.pk)
-            except CompanyError:
+            except Refused:
                 pass
 
         return run
@@ -135,9 +135,9 @@ def test_a_double_clicked_approval_queues_one_letter(chamber, entry, staff):
     registration = RegistrationFactory(company__chamber=chamber)
 
     def approve():
-        with contextlib.suppress(CompanyError):
+        with contextlib.suppress(Refused):
             approve_registration(
-                staff, registration.pk, directory_entry_id=entry.pk, request=request_for(staff)
+                Actor.of(staff), registration_id=registration.pk, directory_entry_id=entry.pk
             )
 
     assert run_at_once(approve, count=3) == []

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from meinekammer.applications.models import RoleAssignment
+from meinekammer.applications.models import OAuthClient, RoleAssignment
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies.models import (
     Company,
@@ -21,11 +23,20 @@ from meinekammer.companies.models import (
     RequestState,
 )
 from meinekammer.companies.services import deletion as service
-from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.services.invitations import digest, invite_member
+from meinekammer.core.actor import Actor, Interface
+from meinekammer.core.errors import Conflict, NotAllowed
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
-from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory
+from tests.companies.factories import (
+    ApplicationFactory,
+    AppRoleFactory,
+    CompanyFactory,
+    MembershipFactory,
+)
 from tests.conftest import PASSWORD
+
+JOB = Actor.system(Interface.JOB)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,10 +132,10 @@ def test_request_approve_and_the_job_on_the_date(client, company, admin, members
     assert "1. April 2026" in message.body_text
 
     with time_machine.travel("2026-03-31 23:00:00+02:00", tick=False):
-        assert service.execute_due_deletions() == 0
+        assert service.execute_due_deletions(JOB) == 0
     with time_machine.travel("2026-04-01 02:00:00+02:00", tick=False):
-        assert service.execute_due_deletions() == 1
-        assert service.execute_due_deletions() == 0  # twice: nothing more happens
+        assert service.execute_due_deletions(JOB) == 1
+        assert service.execute_due_deletions(JOB) == 0  # twice: nothing more happens
     company.refresh_from_db()
     assert company.state == CompanyState.DELETED
     assert company.name == "" and company.street == "" and company.member_number == ""
@@ -162,10 +173,10 @@ def test_revocation_while_requested_and_while_scheduled(client, company, admin, 
     # Again, approved this time, then revoked: the job leaves the company alone.
     request_through_pages(client, company, "Zweiter Versuch")
     deletion = CompanyDeletion.objects.get(state=DeletionState.REQUESTED)
-    service.approve_deletion(staff, deletion.pk)
+    service.approve_company_deletion(Actor.of(staff), deletion_id=deletion.pk)
     client.post(revoke_url)
     with time_machine.travel("2026-05-01 12:00:00+02:00"):
-        assert service.execute_due_deletions() == 0
+        assert service.execute_due_deletions(JOB) == 0
     company.refresh_from_db()
     assert company.state == CompanyState.ACTIVE and company.name == "Beispiel GmbH"
 
@@ -188,8 +199,8 @@ def test_chamber_refusal_keeps_the_company_and_tells_the_reason(client, company,
     refusal = OutboundEmail.objects.get(template="companies/email/deletion_refused")
     assert "Offene Beiträge" in refusal.body_text
     # Deciding again is refused and says who decided.
-    with pytest.raises(CompanyError, match="Sachbearbeitung"):
-        service.approve_deletion(staff, deletion.pk)
+    with pytest.raises(Conflict, match="Sachbearbeitung"):
+        service.approve_company_deletion(Actor.of(staff), deletion_id=deletion.pk)
 
 
 def test_no_new_members_while_the_deletion_runs(client, company, admin):
@@ -208,11 +219,11 @@ def test_no_new_members_while_the_deletion_runs(client, company, admin):
 
 def test_a_pending_invitation_link_stops_working(client, company, admin):
     invitee = UserFactory(email="neu@example.com")
-    from meinekammer.companies.services.invitations import digest, invite
-
-    invitation = invite(admin, company, email=invitee.email, roles=[])
+    invitation = invite_member(
+        Actor.of(admin), company_id=company.pk, email=invitee.email, roles=[]
+    )
     Invitation.objects.filter(pk=invitation.pk).update(token_digest=digest("x" * 43))
-    service.request_deletion(admin, company, reason="Schluss")
+    service.request_company_deletion(Actor.of(admin), company_id=company.pk, reason="Schluss")
     client.force_login(invitee)
     page = client.get(reverse("companies:invitation", args=["x" * 43]))
     assert "nimmt derzeit keine neuen Mitglieder auf" in page.text
@@ -225,7 +236,7 @@ def test_only_admin_may_delete_account_once_the_company_is_being_deleted(client,
     client.force_login(admin)
     page = client.get(reverse("accounts:delete"))
     assert "einzige Unternehmensadministrator" in page.text
-    service.request_deletion(admin, company, reason="Schluss")
+    service.request_company_deletion(Actor.of(admin), company_id=company.pk, reason="Schluss")
     page = client.get(reverse("accounts:delete"))
     assert "einzige Unternehmensadministrator" not in page.text
 
@@ -243,7 +254,9 @@ PAGES = [
 def test_only_the_companys_admins_may_request_or_revoke(
     client, company, admin, members, staff, other_chamber, name, method, actor
 ):
-    service.request_deletion(admin, company, reason="Schluss") if "revoke" in name else None
+    service.request_company_deletion(
+        Actor.of(admin), company_id=company.pk, reason="Schluss"
+    ) if "revoke" in name else None
     user = {
         "member": members[0],
         "other company's admin": MembershipFactory(
@@ -267,7 +280,9 @@ def test_only_the_companys_admins_may_request_or_revoke(
 
 @pytest.mark.parametrize("actor", ["other chamber's staff", "admin", "member", "anonymous"])
 def test_only_the_chambers_own_staff_decide(client, company, admin, members, other_staff, actor):
-    deletion = service.request_deletion(admin, company, reason="Schluss")
+    deletion = service.request_company_deletion(
+        Actor.of(admin), company_id=company.pk, reason="Schluss"
+    )
     user = {"other chamber's staff": other_staff, "admin": admin, "member": members[0]}.get(actor)
     if user:
         client.force_login(user)
@@ -283,8 +298,12 @@ def test_only_the_chambers_own_staff_decide(client, company, admin, members, oth
 
 
 def test_a_double_clicked_request_makes_one_deletion_and_one_mail_each(company, admin, members):
-    first = service.request_deletion(admin, company, reason="Schluss")
-    second = service.request_deletion(admin, company, reason="Schluss")
+    first = service.request_company_deletion(
+        Actor.of(admin), company_id=company.pk, reason="Schluss"
+    )
+    second = service.request_company_deletion(
+        Actor.of(admin), company_id=company.pk, reason="Schluss"
+    )
     assert first.pk == second.pk
     assert len(mails("deletion_requested")) == 3
 
@@ -293,7 +312,76 @@ def test_the_deletion_date_is_thirty_days_after_the_request_even_if_approved_lat
     company, admin, staff
 ):
     with time_machine.travel("2026-01-10 09:00:00+01:00", tick=False):
-        deletion = service.request_deletion(admin, company, reason="Schluss")
+        deletion = service.request_company_deletion(
+            Actor.of(admin), company_id=company.pk, reason="Schluss"
+        )
     with time_machine.travel("2026-01-25 09:00:00+01:00", tick=False):
-        deletion = service.approve_deletion(staff, deletion.pk)
+        deletion = service.approve_company_deletion(Actor.of(staff), deletion_id=deletion.pk)
     assert deletion.delete_on == date(2026, 1, 10) + timedelta(days=30)
+
+
+def tokens_of(user, client):
+    access = get_access_token_model().objects.create(
+        user=user,
+        application=client,
+        token=f"access-{user.pk}",
+        expires=timezone.now() + timedelta(hours=1),
+        scope="openid",
+    )
+    get_refresh_token_model().objects.create(
+        user=user, application=client, token=f"refresh-{user.pk}", access_token=access
+    )
+
+
+def test_the_deletion_revokes_what_the_members_applications_hold(company, admin, members, staff):
+    """DESIGN.md: a membership that ends takes the tokens resting on it with it; the company
+    deletion ends every membership as an explicit step of the job."""
+    client = OAuthClient.objects.create(
+        connected_application=ApplicationFactory(),
+        name="Serviceportal",
+        client_id="serviceportal",
+        client_type=OAuthClient.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=OAuthClient.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://serviceportal.example/callback",
+    )
+    outsider = UserFactory()
+    for user in [admin, *members, outsider]:
+        tokens_of(user, client)
+    deletion = service.request_company_deletion(
+        Actor.of(admin), company_id=company.pk, reason="Schluss"
+    )
+    service.approve_company_deletion(Actor.of(staff), deletion_id=deletion.pk)
+    CompanyDeletion.objects.filter(pk=deletion.pk).update(delete_on=timezone.localdate())
+    assert service.execute_due_deletions(JOB) == 1
+    refresh = get_refresh_token_model().objects
+    for user in [admin, *members]:
+        assert refresh.get(user=user).revoked is not None
+        assert not get_access_token_model().objects.filter(user=user).exists()
+    assert refresh.get(user=outsider).revoked is None
+    event = AuditEvent.objects.get(action=AuditAction.COMPANY_DELETED, company=company)
+    assert (event.actor, event.via) == (None, "job")
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.MEMBER_REMOVED, company=company, via="job"
+        ).count()
+        == 3
+    )
+
+
+def test_an_admin_who_lost_the_right_can_neither_request_nor_revoke(company, admin, members):
+    other_admin = MembershipFactory(company=company, is_admin=True).user
+    deletion = service.request_company_deletion(
+        Actor.of(other_admin), company_id=company.pk, reason="Schluss"
+    )
+    Membership.objects.filter(user=admin, company=company).update(is_admin=False)
+    with pytest.raises(NotAllowed, match="nicht mehr Unternehmensadministrator"):
+        service.revoke_company_deletion(Actor.of(admin), company_id=company.pk)
+    deletion.refresh_from_db()
+    assert deletion.state == DeletionState.REQUESTED
+    service.revoke_company_deletion(Actor.of(other_admin), company_id=company.pk)
+    Membership.objects.filter(user=other_admin, company=company).update(is_admin=False)
+    with pytest.raises(NotAllowed):
+        service.request_company_deletion(
+            Actor.of(other_admin), company_id=company.pk, reason="Schluss"
+        )
+    assert CompanyDeletion.objects.filter(state=DeletionState.REQUESTED).count() == 0

@@ -9,9 +9,12 @@ from django.db import close_old_connections, connection
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies.models import Company, CompanyDeletion, CompanyState, DeletionState
 from meinekammer.companies.services import deletion as service
-from meinekammer.companies.services.common import CompanyError
+from meinekammer.core.actor import Actor, Interface
+from meinekammer.core.errors import Refused
 from meinekammer.notifications.models import OutboundEmail
 from tests.companies.factories import CompanyFactory, MembershipFactory
+
+JOB = Actor.system(Interface.JOB)
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +30,7 @@ def at_once(*targets):
             try:
                 barrier.wait()
                 results.append(target())
-            except CompanyError as refusal:
+            except Refused as refusal:
                 refusals.append(str(refusal))
             except Exception as exc:
                 errors.append(exc)
@@ -52,8 +55,10 @@ def scheduled(chamber, staff):
         company = CompanyFactory(chamber=chamber, name=f"Firma {number} GmbH")
         admin = MembershipFactory(company=company, is_admin=True).user
         MembershipFactory(company=company)
-        deletion = service.request_deletion(admin, company, reason="Schluss")
-        service.approve_deletion(staff, deletion.pk)
+        deletion = service.request_company_deletion(
+            Actor.of(admin), company_id=company.pk, reason="Schluss"
+        )
+        service.approve_company_deletion(Actor.of(staff), deletion_id=deletion.pk)
         CompanyDeletion.objects.filter(pk=deletion.pk).update(delete_on=DAY)
         companies.append((company, admin))
     return companies
@@ -61,7 +66,8 @@ def scheduled(chamber, staff):
 
 def test_two_workers_running_the_job_at_once_delete_each_company_once(scheduled):
     results, _refusals, errors = at_once(
-        lambda: service.execute_due_deletions(DAY), lambda: service.execute_due_deletions(DAY)
+        lambda: service.execute_due_deletions(JOB, today=DAY),
+        lambda: service.execute_due_deletions(JOB, today=DAY),
     )
     assert errors == []
     assert sum(results) == 3
@@ -69,14 +75,16 @@ def test_two_workers_running_the_job_at_once_delete_each_company_once(scheduled)
     assert AuditEvent.objects.filter(action=AuditAction.COMPANY_DELETED).count() == 3
     # Two members per company, each told once.
     assert OutboundEmail.objects.filter(template="companies/email/company_deleted").count() == 6
-    assert service.execute_due_deletions(DAY) == 0
+    assert service.execute_due_deletions(JOB, today=DAY) == 0
 
 
 def test_revocation_racing_the_job_never_deletes_a_revoked_company(scheduled):
     for company, admin in scheduled:
         _results, refusals, errors = at_once(
-            lambda company=company, admin=admin: service.revoke_deletion(admin, company),
-            lambda: service.execute_due_deletions(DAY),
+            lambda company=company, admin=admin: service.revoke_company_deletion(
+                Actor.of(admin), company_id=company.pk
+            ),
+            lambda: service.execute_due_deletions(JOB, today=DAY),
         )
         assert errors == []
         company.refresh_from_db()
@@ -89,14 +97,14 @@ def test_revocation_racing_the_job_never_deletes_a_revoked_company(scheduled):
             assert company.state == CompanyState.DELETED
             assert deletion.state == DeletionState.EXECUTED
             assert len(refusals) == 1
-    assert service.execute_due_deletions(DAY) == 0
+    assert service.execute_due_deletions(JOB, today=DAY) == 0
 
 
 def test_a_double_clicked_revocation_revokes_once(scheduled):
     company, admin = scheduled[0]
     results, refusals, errors = at_once(
-        lambda: service.revoke_deletion(admin, company),
-        lambda: service.revoke_deletion(admin, company),
+        lambda: service.revoke_company_deletion(Actor.of(admin), company_id=company.pk),
+        lambda: service.revoke_company_deletion(Actor.of(admin), company_id=company.pk),
     )
     assert errors == [] and len(results) == 1 and len(refusals) == 1
     assert (

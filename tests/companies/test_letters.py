@@ -10,6 +10,7 @@ from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies import activation_passwords
 from meinekammer.companies.models import ActivationLetter, CompanyState, LetterState
 from meinekammer.companies.services.activation import activate_company
+from meinekammer.core.actor import Actor
 from tests.companies.factories import CompanyFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,12 +54,13 @@ def test_the_print_queue_lists_the_chambers_letters(client, staff, queued):
 
 
 def test_downloading_prints_issues_a_password_and_the_pdf_carries_it(
-    client, staff, queued, applicant, http
+    client, staff, queued, applicant
 ):
     client.force_login(staff)
     reader = download(client, queued)
     text = text_of(reader)
     [password] = PASSWORD_IN_PDF.findall(text)
+    assert "neues Unternehmenspasswort" not in " ".join(text.split())
     assert "1010001" in text and "101" in text and "Müller & Söhne Gießerei GmbH" in text
     # The letter tells where to log in.
     assert settings.SITE_URL in " ".join(text.split())
@@ -68,18 +70,15 @@ def test_downloading_prints_issues_a_password_and_the_pdf_carries_it(
     assert AuditEvent.objects.filter(action=AuditAction.LETTER_PRINTED).count() == 1
     # The password read from the PDF activates the company.
     company = activate_company(
-        applicant,
+        Actor.of(applicant),
         password=password,
         member_number="1010001",
         chamber_number="101",
-        request=http(applicant),
     )
     assert company.state == CompanyState.ACTIVE
 
 
-def test_printing_again_makes_a_new_password_and_voids_the_old(
-    client, staff, queued, applicant, http
-):
+def test_printing_again_makes_a_new_password_and_voids_the_old(client, staff, queued, applicant):
     client.force_login(staff)
     [first] = PASSWORD_IN_PDF.findall(text_of(download(client, queued)))
     [second] = PASSWORD_IN_PDF.findall(text_of(download(client, queued)))
@@ -106,7 +105,9 @@ def test_a_new_letter_voids_the_letters_before_it(client, staff, queued, chamber
     newer = ActivationLetter.objects.create(
         company=queued.company, reason="new_password", recipient_name="A"
     )
-    download(client, newer)
+    text = " ".join(text_of(download(client, newer)).split())
+    # A letter of a new company password says so (the renderer is told, not the reason).
+    assert "neues Unternehmenspasswort" in text
     queued.refresh_from_db()
     assert queued.state == LetterState.VOID
 

@@ -1,7 +1,15 @@
 import pytest
 from django.urls import reverse
 
-from meinekammer.companies.models import ActivationLetter, CompanyState, NewPasswordRequest
+from meinekammer.companies.models import (
+    ActivationLetter,
+    CompanyState,
+    Membership,
+    NewPasswordRequest,
+)
+from meinekammer.companies.services.password_requests import request_new_company_password
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import NotAllowed
 from tests.companies.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +105,11 @@ def test_the_only_admin_cannot_delete_their_account(client, admin_and_company):
     client.post(reverse("accounts:delete"), {"password": PASSWORD})
     admin.refresh_from_db()
     assert admin.is_deleted
+
+
+def test_an_admin_who_lost_the_right_is_refused_and_nothing_is_requested(admin_and_company):
+    admin, company = admin_and_company
+    Membership.objects.filter(user=admin, company=company).update(is_admin=False)
+    with pytest.raises(NotAllowed, match="nicht mehr Unternehmensadministrator"):
+        request_new_company_password(Actor.of(admin), company_id=company.pk)
+    assert not NewPasswordRequest.objects.exists()

@@ -3,11 +3,19 @@
 A guessed id from elsewhere gets 404, never data (DESIGN.md).
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from meinekammer.chambers.models import ChamberStaff
-from meinekammer.companies.models import CompanyState, NewPasswordRequest
+from meinekammer.companies.models import (
+    CompanyDeletion,
+    CompanyState,
+    DeletionState,
+    NewPasswordRequest,
+)
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory, RegistrationFactory
 
@@ -26,9 +34,21 @@ def world(chamber, other_chamber, staff, other_staff):
     ChamberStaff.objects.create(user=locked_staff, chamber=chamber)
     locked_staff.locked_at = locked_staff.date_joined
     locked_staff.save()
+    # A company of the chamber whose deletion waits for the chamber ("Löschanträge").
+    deleting = CompanyFactory(
+        chamber=chamber, name="Löschkandidat GmbH", state=CompanyState.DELETION_REQUESTED
+    )
+    deletion = CompanyDeletion.objects.create(
+        company=deleting,
+        reason="Betrieb eingestellt",
+        requested_by=MembershipFactory(company=deleting, is_admin=True).user,
+        requested_at=timezone.now(),
+        delete_on=timezone.localdate() + timedelta(days=30),
+    )
     return {
         "registration": registration,
         "company": company,
+        "deletion": deletion,
         "actors": {
             "anonymous": None,
             "plain user": UserFactory(),
@@ -50,41 +70,74 @@ CHAMBER_PAGES = [
     ("chambers:password_requests", None),
     ("chambers:companies", None),
     ("chambers:directory", None),
+    ("chambers:deletions", None),
+]
+
+ACTORS = [
+    "anonymous",
+    "plain user",
+    "member",
+    "admin",
+    "other company's admin",
+    "staff",
+    "other chamber's staff",
+    "locked staff",
 ]
 
 ALLOWED = {"staff"}
 
 
+def login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
 @pytest.mark.parametrize(("name", "arg"), CHAMBER_PAGES)
-@pytest.mark.parametrize(
-    "actor",
-    [
-        "anonymous",
-        "plain user",
-        "member",
-        "admin",
-        "other company's admin",
-        "staff",
-        "other chamber's staff",
-        "locked staff",
-    ],
-)
+@pytest.mark.parametrize("actor", ACTORS)
 def test_chamber_area_only_for_the_chambers_own_staff(client, world, name, arg, actor):
     user = world["actors"][actor]
     if user is not None:
         client.force_login(user)
     args = [world[arg].pk] if arg else []
     response = client.get(reverse(name, args=args))
+    secrets = (world["registration"].company.name, world["deletion"].company.name)
     if actor == "anonymous":
-        assert response.status_code == 302
+        assert login_redirect(response)
     elif actor == "other chamber's staff" and not arg:
         assert response.status_code == 200  # their own chamber's page
-        assert world["registration"].company.name not in response.content.decode()
+        assert not any(secret in response.text for secret in secrets)
     elif actor in ALLOWED:
         assert response.status_code == 200
     else:
-        assert response.status_code in (302, 404)
-        assert world["registration"].company.name not in response.content.decode()
+        assert response.status_code == 404
+        assert not any(secret in response.text for secret in secrets)
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+@pytest.mark.parametrize("actor", ACTORS)
+def test_deletion_requests_are_decided_only_by_the_chambers_own_staff(
+    client, world, actor, decision
+):
+    """ "Löschanträge": a decision by anyone else is a 404 and changes nothing."""
+    user = world["actors"][actor]
+    if user is not None:
+        client.force_login(user)
+    deletion = world["deletion"]
+    data = {"deletion": deletion.pk, decision: "1", "reject-reason": "Offene Beiträge"}
+    response = client.post(reverse("chambers:deletions"), data)
+    deletion.refresh_from_db()
+    deletion.company.refresh_from_db()
+    if actor in ALLOWED:
+        assert response.status_code == 302 and response["Location"] == reverse("chambers:deletions")
+        expected = {"approve": DeletionState.SCHEDULED, "reject": DeletionState.REFUSED}
+        assert deletion.state == expected[decision]
+        return
+    if actor == "anonymous":
+        assert login_redirect(response)
+    else:
+        assert response.status_code == 404
+        assert deletion.company.name not in response.text
+    assert deletion.state == DeletionState.REQUESTED and deletion.decided_by is None
+    assert deletion.company.state == CompanyState.DELETION_REQUESTED
 
 
 @pytest.mark.parametrize(

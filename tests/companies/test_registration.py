@@ -10,12 +10,13 @@ from meinekammer.companies.models import (
     LetterState,
     RegistrationState,
 )
-from meinekammer.companies.services.common import CompanyError
 from meinekammer.companies.services.registration import (
     approve_registration,
     register_company,
     reject_registration,
 )
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Conflict, Invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -117,19 +118,20 @@ def test_markup_in_the_company_name_is_escaped(client, applicant, chamber, staff
 
 
 def test_approval_links_the_directory_entry_and_queues_a_letter(
-    applicant, chamber, staff, entry, http, outbox
+    applicant, chamber, staff, entry, outbox
 ):
     company = register_company(
-        applicant,
+        Actor.of(applicant),
         chamber=chamber,
         name="Beispiel GmbH",
         street="Musterstraße 1",
         postal_code="12345",
         city="Musterstadt",
-        request=http(applicant),
     )
     registration = company.registration
-    approve_registration(staff, registration.pk, directory_entry_id=entry.pk, request=http(staff))
+    approve_registration(
+        Actor.of(staff), registration_id=registration.pk, directory_entry_id=entry.pk
+    )
     company.refresh_from_db()
     assert company.state == CompanyState.AWAITING_ACTIVATION
     assert company.member_number == entry.member_number and company.directory_entry == entry
@@ -138,21 +140,19 @@ def test_approval_links_the_directory_entry_and_queues_a_letter(
     assert any(m.to == [applicant.email] and "freigegeben" in m.subject for m in outbox())
 
 
-def test_rejection_mails_the_reason(applicant, chamber, staff, http, outbox):
+def test_rejection_mails_the_reason(applicant, chamber, staff, outbox):
     company = register_company(
-        applicant,
+        Actor.of(applicant),
         chamber=chamber,
         name="X GmbH",
         street="S 1",
         postal_code="12345",
         city="M",
-        request=http(applicant),
     )
     reject_registration(
-        staff,
-        company.registration.pk,
+        Actor.of(staff),
+        registration_id=company.registration.pk,
         reason="Nicht im Verzeichnis <b>gefunden</b>.",
-        request=http(staff),
     )
     company.refresh_from_db()
     assert company.state == CompanyState.REJECTED
@@ -161,62 +161,57 @@ def test_rejection_mails_the_reason(applicant, chamber, staff, http, outbox):
     assert "&lt;b&gt;" in message.alternatives[0][0]
 
 
-def test_a_decided_request_cannot_be_decided_again(applicant, chamber, staff, entry, http):
+def test_a_decided_request_cannot_be_decided_again(applicant, chamber, staff, entry):
     company = register_company(
-        applicant,
+        Actor.of(applicant),
         chamber=chamber,
         name="X GmbH",
         street="S 1",
         postal_code="12345",
         city="M",
-        request=http(applicant),
     )
-    reject_registration(staff, company.registration.pk, reason="Nein", request=http(staff))
-    with pytest.raises(CompanyError, match="bereits"):
+    reject_registration(Actor.of(staff), registration_id=company.registration.pk, reason="Nein")
+    with pytest.raises(Conflict, match="bereits"):
         approve_registration(
-            staff, company.registration.pk, directory_entry_id=entry.pk, request=http(staff)
+            Actor.of(staff), registration_id=company.registration.pk, directory_entry_id=entry.pk
         )
     company.refresh_from_db()
     assert company.state == CompanyState.REJECTED
 
 
-def test_an_already_registered_company_cannot_be_approved_twice(
-    applicant, chamber, staff, entry, http
-):
+def test_an_already_registered_company_cannot_be_approved_twice(applicant, chamber, staff, entry):
     from tests.companies.factories import CompanyFactory
 
     CompanyFactory(chamber=chamber, member_number=entry.member_number, directory_entry=entry)
     company = register_company(
-        applicant,
+        Actor.of(applicant),
         chamber=chamber,
         name="Beispiel GmbH",
         street="S 1",
         postal_code="12345",
         city="M",
-        request=http(applicant),
     )
-    with pytest.raises(CompanyError, match="Beitrittsanfrage"):
+    with pytest.raises(Conflict, match="Beitrittsanfrage"):
         approve_registration(
-            staff, company.registration.pk, directory_entry_id=entry.pk, request=http(staff)
+            Actor.of(staff), registration_id=company.registration.pk, directory_entry_id=entry.pk
         )
 
 
-def test_an_entry_of_another_chamber_cannot_be_used(applicant, chamber, other_chamber, staff, http):
+def test_an_entry_of_another_chamber_cannot_be_used(applicant, chamber, other_chamber, staff):
     from meinekammer.chambers.models import DirectoryEntry
 
     foreign = DirectoryEntry.objects.create(
         chamber=other_chamber, member_number="2020001", name="Fremd GmbH"
     )
     company = register_company(
-        applicant,
+        Actor.of(applicant),
         chamber=chamber,
         name="X GmbH",
         street="S 1",
         postal_code="12345",
         city="M",
-        request=http(applicant),
     )
-    with pytest.raises(CompanyError):
+    with pytest.raises(Invalid, match="Unternehmensverzeichnis"):
         approve_registration(
-            staff, company.registration.pk, directory_entry_id=foreign.pk, request=http(staff)
+            Actor.of(staff), registration_id=company.registration.pk, directory_entry_id=foreign.pk
         )

@@ -601,3 +601,18 @@ def _differences(entered: dict[str, str], entry: DirectoryEntry) -> dict[str, tu
         if key(value) != key(directory_value):
             differences[field_name] = (value, directory_value)
     return differences
+
+
+def search_directory(chamber: Chamber, query: str) -> models.QuerySet[DirectoryEntry]:
+    """The chamber's directory, by name, member number or postal code, sorted by name.
+
+    `query` is a cleaned search term (core.text.clean_search); empty means every entry.
+    """
+    entries = DirectoryEntry.objects.filter(chamber=chamber)
+    if query:
+        entries = entries.filter(
+            models.Q(name__icontains=query)
+            | models.Q(member_number=query)
+            | models.Q(postal_code=query)
+        )
+    return entries.order_by("name")

@@ -20,12 +20,6 @@ from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
 from .models import Chamber
 
-# The values of companies.models.LetterReason (not imported: chambers must not depend on
-# companies; a test keeps the two in step).
-REASON_REGISTRATION = "registration"
-REASON_NEW_PASSWORD = "new_password"
-REASONS = (REASON_REGISTRATION, REASON_NEW_PASSWORD)
-
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 SANS = "DejaVuSans"
 MONO = "DejaVuSansMono"
@@ -129,7 +123,7 @@ class LetterContent:
     member_number: str
     password: str  # e.g. "ABCD-EFGH-JKLM"
     expires_on: datetime.date
-    reason: str  # "registration" or "new_password" (LetterReason values)
+    new_password: bool  # a new company password on request, not the first after registration
     letter_date: datetime.date
     portal_url: str = ""  # where to log in; the letter names the portal without it
 
@@ -144,9 +138,6 @@ def render_letters_pdf(
     """
     if not letters:
         raise ValueError("render_letters_pdf() needs at least one letter; none were given.")
-    for letter in letters:
-        if letter.reason not in REASONS:
-            raise ValueError(f"Unknown letter reason {letter.reason!r}; expected one of {REASONS}.")
     pdf = _LetterPDF()
     chambers = list(dict.fromkeys(letter.chamber.name for letter in letters))
     pdf.set_title(
@@ -474,7 +465,7 @@ class _LetterPDF(FPDF):
 
     def _subject_and_body(self, letter: LetterContent) -> None:
         chamber = letter.chamber
-        new_password = letter.reason == REASON_NEW_PASSWORD
+        new_password = letter.new_password
         expires = _date(letter.expires_on)
         self.set_xy(MARGIN_LEFT, SUBJECT_TOP)
         self.set_font(SANS, "B", 11.0)

@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from meinekammer.core.actor import Actor, Interface
+
 from .services.deletion import execute_due_deletions
 from .services.invitations import expire_invitations
 
@@ -15,4 +17,4 @@ def expire_due_invitations() -> int:
 @task()
 def delete_due_companies() -> int:
     """Idempotent and safe in parallel: each company row is locked and its state checked again."""
-    return execute_due_deletions()
+    return execute_due_deletions(Actor.system(Interface.JOB))

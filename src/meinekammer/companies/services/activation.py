@@ -1,29 +1,38 @@
-"""\"Unternehmen aktivieren\": the password from the letter makes the user company admin."""
+"""\"Unternehmen aktivieren\": the password from the letter makes the user company admin.
+
+The per-request rate limit (allauth's "activate_company") is the page's step before this use
+case; here the user and the client address (`actor.ip`) are limited in how many companies
+they try in a day.
+"""
 
 from dataclasses import dataclass
+from typing import Any
 
-from allauth.core import ratelimit
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meinekammer.accounts.rules import require_account
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.audit.services import record
 from meinekammer.chambers.models import Chamber
 from meinekammer.chambers.normalize import normalize_member_number
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Invalid, NotFound, Throttled
 
 from .. import activation_passwords
 from ..models import ActivationLetter, Company, CompanyState, LetterState, Membership
-from .common import CompanyError, mail_chamber_staff, mail_user
+from ..rules import lock_company
+from .common import mail_chamber_staff, mail_user
 
 MAX_WRONG_TRIES = 5
 DISTINCT_COMPANIES_PER_DAY = 5
 DAY = 24 * 3600
+ACTIVATABLE_STATES = (CompanyState.AWAITING_ACTIVATION, CompanyState.ACTIVE)
 
 
-class ActivationFailed(CompanyError):
+class ActivationFailed(Invalid):
     """One and the same message, whatever was wrong (no hint which value was)."""
 
     def __init__(self) -> None:
@@ -35,7 +44,7 @@ class ActivationFailed(CompanyError):
         )
 
 
-class ActivationThrottled(CompanyError):
+class ActivationThrottled(Throttled):
     def __init__(self) -> None:
         super().__init__(
             _("Too many activation attempts. Please wait a while, or contact your chamber.")
@@ -52,13 +61,11 @@ def _tried_companies_key(kind: str, value: str) -> str:
     return f"activation:tried:{kind}:{value}"
 
 
-def _note_company_tried(
-    request: HttpRequest, user, chamber_number: str, member_number: str
-) -> bool:
+def _note_company_tried(actor: Actor, chamber_number: str, member_number: str) -> bool:
     """Remember which companies a user and an address try; True if that is too many."""
     too_many = False
     tried_value = f"{chamber_number}/{member_number}"
-    for kind, value in (("user", str(user.pk)), ("ip", request.META.get("REMOTE_ADDR", ""))):
+    for kind, value in (("user", str(actor.user_id)), ("ip", actor.ip or "")):
         key = _tried_companies_key(kind, value)
         tried = set(cache.get(key, ()))
         tried.add(tried_value)
@@ -67,59 +74,74 @@ def _note_company_tried(
     return too_many
 
 
-def _alert_staff_once(request, user, chamber_number: str) -> None:
+def _alert_staff_once(actor: Actor, chamber_number: str) -> None:
     """Staff hear of a user probing many companies, once a day per user."""
+    user = actor.user
     if not cache.add(f"activation:alerted:{user.pk}", 1, DAY):
         return
-    record(AuditAction.ACTIVATION_THROTTLED, request=request, actor=user, subject_user=user)
+    emit(AuditAction.ACTIVATION_THROTTLED, actor=actor, subject_user=user)
     chamber = Chamber.objects.filter(number=chamber_number).first()
     if chamber is not None:
         mail_chamber_staff(
             chamber,
             "activation_alert_staff",
             event_key=f"activation-alert:{user.pk}:{timezone.localdate()}",
-            request=request,
             suspect=user,
         )
 
 
 def activate_company(
-    user, *, password: str, member_number: str, chamber_number: str, request: HttpRequest
+    actor: Actor, *, password: str, member_number: str, chamber_number: str
 ) -> Company:
+    require_account(actor)
     chamber_number = chamber_number.strip()
     member_number = normalize_member_number(member_number)
-    if not ratelimit.consume(request, action="activate_company", user=user):
-        raise ActivationThrottled
-    if _note_company_tried(request, user, chamber_number, member_number):
-        _alert_staff_once(request, user, chamber_number)
+    if _note_company_tried(actor, chamber_number, member_number):
+        _alert_staff_once(actor, chamber_number)
         raise ActivationThrottled
     with transaction.atomic():
-        outcome = _attempt(user, password, member_number, chamber_number, request)
+        outcome = _attempt(actor, password, member_number, chamber_number)
     if outcome.company is None:
         raise ActivationFailed
     return outcome.company
 
 
-def _attempt(user, password: str, member_number: str, chamber_number: str, request) -> _Outcome:
-    company = (
-        Company.objects.select_for_update()
-        .filter(
+def _lock_activatable(member_number: str, chamber_number: str) -> Company | None:
+    if not (member_number and chamber_number):
+        return None
+    company_id = (
+        Company.objects.filter(
             chamber__number=chamber_number,
             member_number=member_number,
-            state__in=[CompanyState.AWAITING_ACTIVATION, CompanyState.ACTIVE],
+            state__in=ACTIVATABLE_STATES,
         )
+        .values_list("pk", flat=True)
         .first()
-        if member_number and chamber_number
-        else None
     )
+    if company_id is None:
+        return None
+    try:
+        company = lock_company(company_id, working=False)
+    except NotFound:
+        return None
+    return company if company.state in ACTIVATABLE_STATES else None
+
+
+def _failed(actor: Actor, *, company: Any = None, **data: Any) -> None:
+    emit(
+        AuditAction.ACTIVATION_FAILED,
+        actor=actor,
+        subject_user=actor.user,
+        company=company,
+        **data,
+    )
+
+
+def _attempt(actor: Actor, password: str, member_number: str, chamber_number: str) -> _Outcome:
+    user = actor.user
+    company = _lock_activatable(member_number, chamber_number)
     if company is None:
-        record(
-            AuditAction.ACTIVATION_FAILED,
-            request=request,
-            actor=user,
-            subject_user=user,
-            why="no such company",
-        )
+        _failed(actor, why="no such company")
         return _Outcome()
     letter = (
         ActivationLetter.objects.select_for_update()
@@ -137,14 +159,7 @@ def _attempt(user, password: str, member_number: str, chamber_number: str, reque
             return _Outcome(company=company)
         letter = None
     if letter is None or letter.expires_at is None or letter.expires_at <= timezone.now():
-        record(
-            AuditAction.ACTIVATION_FAILED,
-            request=request,
-            actor=user,
-            subject_user=user,
-            company=company,
-            why="no valid letter",
-        )
+        _failed(actor, company=company, why="no valid letter")
         return _Outcome()
     if not activation_passwords.matches(password, letter.password_hash):
         letter.failed_attempts += 1
@@ -153,20 +168,11 @@ def _attempt(user, password: str, member_number: str, chamber_number: str, reque
             letter.state = LetterState.VOID
             letter.voided_at = timezone.now()
         letter.save(update_fields=["failed_attempts", "state", "voided_at"])
-        record(
-            AuditAction.ACTIVATION_FAILED,
-            request=request,
-            actor=user,
-            subject_user=user,
-            company=company,
-            why="wrong password",
-            attempt=letter.failed_attempts,
-        )
+        _failed(actor, company=company, why="wrong password", attempt=letter.failed_attempts)
         if voided:
-            record(
+            emit(
                 AuditAction.LETTER_VOIDED,
-                request=request,
-                actor=user,
+                actor=actor,
                 company=company,
                 letter=letter.pk,
                 why="too many wrong tries",
@@ -185,18 +191,16 @@ def _attempt(user, password: str, member_number: str, chamber_number: str, reque
     if not membership.is_admin:
         membership.is_admin = True
         membership.save(update_fields=["is_admin"])
-    record(
+    emit(
         AuditAction.COMPANY_ACTIVATED,
-        request=request,
-        actor=user,
+        actor=actor,
         subject_user=user,
         company=company,
         letter=letter.pk,
     )
-    record(
+    emit(
         AuditAction.ADMIN_APPOINTED,
-        request=request,
-        actor=user,
+        actor=actor,
         subject_user=user,
         company=company,
         via="activation letter",
@@ -205,7 +209,6 @@ def _attempt(user, password: str, member_number: str, chamber_number: str, reque
         user,
         "company_activated",
         event_key=f"letter:{letter.pk}:activated",
-        request=request,
         company=company,
     )
     return _Outcome(company=company)

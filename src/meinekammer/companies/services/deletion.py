@@ -6,20 +6,22 @@ locks the company row first; the job that carries deletions out does too, so a r
 races the job either wins (nothing is deleted) or comes too late (and is told so).
 """
 
+import datetime
 from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meinekammer.applications.models import RoleAssignment
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.audit.services import record
 from meinekammer.chambers.guards import get_staff_chamber
-from meinekammer.chambers.models import Chamber
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Conflict, Invalid, NotFound
+from meinekammer.core.links import absolute_url
+from meinekammer.core.pending import mark_decided
 
 from ..models import (
     PENDING_REQUEST_STATES,
@@ -34,21 +36,13 @@ from ..models import (
     MemberRequest,
     Membership,
     NewPasswordRequest,
-    RequestState,
 )
-from ..signals import company_deleted
-from .common import CompanyError, absolute_url, mail_chamber_staff, mail_user
+from ..rules import lock_company
+from .common import mail_chamber_staff, mail_user
 from .members import require_admin
+from .memberships import cancel_member_requests, end_membership
 
 DELETION_PERIOD_DAYS = 30
-IN_DELETION = [CompanyState.DELETION_REQUESTED, CompanyState.DELETION_SCHEDULED]
-
-
-def _lock(company_id: int) -> Company:
-    company = Company.objects.select_for_update().filter(pk=company_id).first()
-    if company is None:
-        raise Http404
-    return company
 
 
 def pending_deletion(company: Company) -> CompanyDeletion | None:
@@ -65,209 +59,172 @@ def _members(company: Company) -> QuerySet[Membership]:
     return Membership.objects.filter(company=company, user__is_active=True).select_related("user")
 
 
-def _mail_members(company: Company, template: str, event: str, request=None, **context) -> None:
+def _mail_members(company: Company, template: str, event: str, **context) -> None:
     for membership in _members(company):
         mail_user(
             membership.user,
             template,
             event_key=f"{event}:{membership.user_id}",
-            request=request,
             company=company,
             is_admin=membership.is_admin,
             **context,
         )
 
 
-def request_deletion(actor, company: Company, *, reason: str, request=None) -> CompanyDeletion:
+def request_company_deletion(actor: Actor, *, company_id: int, reason: str) -> CompanyDeletion:
     """ "Unternehmen löschen" → "Bestätigen": every member is told; the chamber decides."""
     reason = reason.strip()
     if not reason:
-        raise CompanyError(_("Please give the reason for the deletion."))
+        raise Invalid(_("Please give the reason for the deletion."))
     with transaction.atomic():
-        company = _lock(company.pk)
+        company = lock_company(company_id, working=False)
         require_admin(actor, company)
         existing = pending_deletion(company)
         if existing is not None:
             return existing  # a double click or a second tab: the request stands
         if company.state != CompanyState.ACTIVE:
-            raise CompanyError(_("Only an active company can be deleted."))
+            raise Conflict(_("Only an active company can be deleted."))
         now = timezone.now()
         deletion = CompanyDeletion.objects.create(
             company=company,
             reason=reason,
-            requested_by=actor,
+            requested_by=actor.user,
             requested_at=now,
             delete_on=timezone.localdate(now) + timedelta(days=DELETION_PERIOD_DAYS),
         )
         company.state = CompanyState.DELETION_REQUESTED
         company.save(update_fields=["state"])
-        record(
-            AuditAction.DELETION_REQUESTED,
-            request=request,
-            actor=actor,
-            company=company,
-            deletion=deletion.pk,
-        )
+        emit(AuditAction.DELETION_REQUESTED, actor=actor, company=company, deletion=deletion.pk)
         _mail_members(
             company,
             "deletion_requested",
             f"deletion:{deletion.pk}:requested",
-            request,
             deletion=deletion,
-            requester=actor,
+            requester=actor.user,
         )
         mail_chamber_staff(
             company.chamber,
             "deletion_requested_staff",
             event_key=f"deletion:{deletion.pk}:staff",
-            request=request,
             company=company,
             deletion=deletion,
-            review_url=absolute_url(request, reverse("chambers:deletions")),
+            review_url=absolute_url(reverse("chambers:deletions")),
         )
         return deletion
 
 
-def list_deletions(chamber: Chamber, *, state: str = DeletionState.REQUESTED):
-    deletions = CompanyDeletion.objects.filter(company__chamber=chamber).select_related(
-        "company", "requested_by", "decided_by", "revoked_by"
-    )
-    if state:
-        deletions = deletions.filter(state=state)
-    return deletions.order_by("requested_at", "pk")
-
-
-def _staff_deletion(staff, deletion_id: int) -> CompanyDeletion:
-    chamber = get_staff_chamber(staff)
+def _lock_for_staff(actor: Actor, deletion_id: int) -> CompanyDeletion:
+    """The deletion of one of the staff member's companies, company row locked first."""
+    chamber = get_staff_chamber(actor.user)
     unlocked = (
         CompanyDeletion.objects.filter(pk=deletion_id, company__chamber=chamber)
         .only("company_id")
         .first()
     )
     if unlocked is None:
-        raise Http404
-    _lock(unlocked.company_id)
-    deletion = (
+        raise NotFound
+    lock_company(unlocked.company_id, working=False)
+    return (
         CompanyDeletion.objects.select_for_update(of=("self",))
         .select_related("company", "company__chamber", "decided_by", "revoked_by")
         .get(pk=deletion_id)
     )
-    return deletion
 
 
-def _not_pending(deletion: CompanyDeletion) -> CompanyError:
+def _not_pending(deletion: CompanyDeletion) -> Conflict:
     if deletion.state == DeletionState.REVOKED:
-        return CompanyError(
-            _("The company has revoked this deletion request. Nothing was changed.")
-        )
+        return Conflict(_("The company has revoked this deletion request. Nothing was changed."))
     if deletion.decided_by is not None:
-        return CompanyError(
+        return Conflict(
             _("This request has already been decided by %(name)s. Nothing was changed.")
             % {"name": deletion.decided_by.get_full_name()}
         )
-    return CompanyError(_("This request has already been decided. Nothing was changed."))
+    return Conflict(_("This request has already been decided. Nothing was changed."))
 
 
-def approve_deletion(staff, deletion_id: int, *, request=None) -> CompanyDeletion:
+def approve_company_deletion(actor: Actor, *, deletion_id: int) -> CompanyDeletion:
     """The chamber approves: the company will be deleted on the date 30 days after the request."""
     with transaction.atomic():
-        deletion = _staff_deletion(staff, deletion_id)
+        deletion = _lock_for_staff(actor, deletion_id)
         if deletion.state != DeletionState.REQUESTED:
             raise _not_pending(deletion)
         company = deletion.company
-        deletion.state = DeletionState.SCHEDULED
-        deletion.decided_by = staff
-        deletion.decided_at = timezone.now()
-        deletion.save(update_fields=["state", "decided_by", "decided_at"])
+        mark_decided(deletion, DeletionState.SCHEDULED, by=actor.user)
         company.state = CompanyState.DELETION_SCHEDULED
         company.save(update_fields=["state"])
-        record(
+        emit(
             AuditAction.DELETION_APPROVED,
-            request=request,
-            actor=staff,
+            actor=actor,
             company=company,
             deletion=deletion.pk,
             delete_on=deletion.delete_on.isoformat(),
         )
         _mail_members(
-            company,
-            "deletion_scheduled",
-            f"deletion:{deletion.pk}:scheduled",
-            request,
-            deletion=deletion,
+            company, "deletion_scheduled", f"deletion:{deletion.pk}:scheduled", deletion=deletion
         )
         return deletion
 
 
-def refuse_deletion(staff, deletion_id: int, *, reason: str, request=None) -> CompanyDeletion:
-    reason = reason.strip()
-    if not reason:
-        raise CompanyError(_("Please give a reason for the refusal."))
+def refuse_company_deletion(actor: Actor, *, deletion_id: int, reason: str) -> CompanyDeletion:
+    if not reason.strip():
+        raise Invalid(_("Please give a reason for the refusal."))
     with transaction.atomic():
-        deletion = _staff_deletion(staff, deletion_id)
+        deletion = _lock_for_staff(actor, deletion_id)
         if deletion.state != DeletionState.REQUESTED:
             raise _not_pending(deletion)
         company = deletion.company
-        deletion.state = DeletionState.REFUSED
-        deletion.decided_by = staff
-        deletion.decided_at = timezone.now()
-        deletion.refusal_reason = reason
-        deletion.save(update_fields=["state", "decided_by", "decided_at", "refusal_reason"])
+        mark_decided(
+            deletion,
+            DeletionState.REFUSED,
+            by=actor.user,
+            reason=reason,
+            reason_field="refusal_reason",
+        )
         company.state = CompanyState.ACTIVE
         company.save(update_fields=["state"])
-        record(
+        emit(
             AuditAction.DELETION_REFUSED_BY_CHAMBER,
-            request=request,
-            actor=staff,
-            company=company,
-            deletion=deletion.pk,
-        )
-        _mail_members(
-            company,
-            "deletion_refused",
-            f"deletion:{deletion.pk}:refused",
-            request,
-            deletion=deletion,
-        )
-        return deletion
-
-
-def revoke_deletion(actor, company: Company, *, request=None) -> CompanyDeletion:
-    """ "Löschung widerrufen": the company is active again; admins, members and chamber are told."""
-    with transaction.atomic():
-        company = _lock(company.pk)
-        if company.state == CompanyState.DELETED:
-            raise CompanyError(_("The company has already been deleted."))
-        require_admin(actor, company)
-        deletion = pending_deletion(company)
-        if deletion is None:
-            raise CompanyError(_("There is no deletion to revoke. Nothing was changed."))
-        deletion.state = DeletionState.REVOKED
-        deletion.revoked_by = actor
-        deletion.revoked_at = timezone.now()
-        deletion.save(update_fields=["state", "revoked_by", "revoked_at"])
-        company.state = CompanyState.ACTIVE
-        company.save(update_fields=["state"])
-        record(
-            AuditAction.DELETION_REVOKED,
-            request=request,
             actor=actor,
             company=company,
             deletion=deletion.pk,
         )
         _mail_members(
+            company, "deletion_refused", f"deletion:{deletion.pk}:refused", deletion=deletion
+        )
+        return deletion
+
+
+def revoke_company_deletion(actor: Actor, *, company_id: int) -> CompanyDeletion:
+    """ "Löschung widerrufen": the company is active again; admins, members and chamber are told."""
+    with transaction.atomic():
+        company = lock_company(company_id, working=False)
+        if company.state == CompanyState.DELETED:
+            raise Conflict(_("The company has already been deleted."))
+        require_admin(actor, company)
+        deletion = pending_deletion(company)
+        if deletion is None:
+            raise Conflict(_("There is no deletion to revoke. Nothing was changed."))
+        mark_decided(
+            deletion,
+            DeletionState.REVOKED,
+            by=actor.user,
+            by_field="revoked_by",
+            at_field="revoked_at",
+        )
+        company.state = CompanyState.ACTIVE
+        company.save(update_fields=["state"])
+        emit(AuditAction.DELETION_REVOKED, actor=actor, company=company, deletion=deletion.pk)
+        _mail_members(
             company,
             "deletion_revoked",
             f"deletion:{deletion.pk}:revoked",
-            request,
             deletion=deletion,
-            revoker=actor,
+            revoker=actor.user,
         )
         mail_chamber_staff(
             company.chamber,
             "deletion_revoked_staff",
             event_key=f"deletion:{deletion.pk}:revoked-staff",
-            request=request,
             company=company,
             deletion=deletion,
         )
@@ -277,8 +234,7 @@ def revoke_deletion(actor, company: Company, *, request=None) -> CompanyDeletion
 # --- Carrying deletions out ---------------------------------------------------------------------
 
 
-def due_company_ids(today=None) -> list[int]:
-    today = today or timezone.localdate()
+def due_company_ids(today: datetime.date) -> list[int]:
     return list(
         CompanyDeletion.objects.filter(
             state=DeletionState.SCHEDULED,
@@ -288,35 +244,37 @@ def due_company_ids(today=None) -> list[int]:
     )
 
 
-def execute_due_deletions(today=None) -> int:
+def execute_due_deletions(actor: Actor, *, today: datetime.date | None = None) -> int:
     """The scheduled job: idempotent, safe in two workers at once, and never deletes a company
     whose deletion was revoked (the company row is locked and its state checked again)."""
     today = today or timezone.localdate()
     done = 0
     for company_id in due_company_ids(today):
-        with transaction.atomic():
-            company = (
-                Company.objects.select_for_update(skip_locked=True).filter(pk=company_id).first()
-            )
-            if company is None or company.state != CompanyState.DELETION_SCHEDULED:
-                continue  # another worker has it, or it was revoked meanwhile
-            deletion = CompanyDeletion.objects.select_for_update().get(
-                company=company, state=DeletionState.SCHEDULED
-            )
-            if deletion.delete_on > today:
-                continue
-            _execute(company, deletion)
-            done += 1
+        try:
+            with transaction.atomic():
+                company = lock_company(company_id)
+                if company.state != CompanyState.DELETION_SCHEDULED:
+                    continue  # revoked meanwhile
+                deletion = (
+                    CompanyDeletion.objects.select_for_update()
+                    .filter(company=company, state=DeletionState.SCHEDULED)
+                    .first()
+                )
+                if deletion is None or deletion.delete_on > today:
+                    continue
+                _execute(actor, company, deletion)
+                done += 1
+        except NotFound:
+            continue  # another worker has deleted it meanwhile
     return done
 
 
-def _execute(company: Company, deletion: CompanyDeletion) -> None:
+def _execute(actor: Actor, company: Company, deletion: CompanyDeletion) -> None:
+    """Under the company lock: every membership ends (roles, pending requests, tokens), then
+    what names people or the company is erased; pseudonymous rows stay for the audit trail."""
     now = timezone.now()
-    memberships = list(_members(company))
-    member_ids = list(Membership.objects.filter(company=company).values_list("user_id", flat=True))
-    company_deleted.send(sender=Company, company=company, member_ids=member_ids)
     # Former members are told, in their language, before the name is erased.
-    for membership in memberships:
+    for membership in _members(company):
         mail_user(
             membership.user,
             "company_deleted",
@@ -324,27 +282,16 @@ def _execute(company: Company, deletion: CompanyDeletion) -> None:
             company_name=company.name,
         )
     for membership in Membership.objects.filter(company=company).select_related("user"):
-        RoleAssignment.objects.filter(membership=membership).delete()
-        record(
-            AuditAction.MEMBER_REMOVED,
-            subject_user=membership.user,
-            company=company,
-            reason="company_deleted",
-        )
-    Membership.objects.filter(company=company).delete()
-    for member_request in MemberRequest.objects.filter(
-        company=company, state__in=PENDING_REQUEST_STATES
-    ):
-        member_request.state = RequestState.CANCELLED
-        member_request.decided_at = now
-        member_request.save(update_fields=["state", "decided_at"])
-        record(
-            AuditAction.REQUEST_CANCELLED,
-            subject_user=member_request.requester,
-            company=company,
-            request_id=member_request.pk,
-        )
-    # Erase what names people or the company; keep pseudonymous rows for the audit trail.
+        membership.company = company
+        end_membership(actor, membership, action=AuditAction.MEMBER_REMOVED)
+    # Join requests of people who were no members end as well.
+    for requester in {
+        member_request.requester
+        for member_request in MemberRequest.objects.filter(
+            company=company, state__in=PENDING_REQUEST_STATES
+        ).select_related("requester")
+    }:
+        cancel_member_requests(actor, user=requester, company=company)
     MemberRequest.objects.filter(company=company).update(comment="", reason="")
     Invitation.objects.filter(company=company, state=InvitationState.PENDING).update(
         state=InvitationState.REVOKED, decided_at=now
@@ -354,9 +301,7 @@ def _execute(company: Company, deletion: CompanyDeletion) -> None:
     NewPasswordRequest.objects.filter(company=company).update(reason="", rejection_reason="")
     CompanyRegistration.objects.filter(company=company).update(rejection_reason="")
     CompanyDeletion.objects.filter(company=company).update(reason="", refusal_reason="")
-    deletion.state = DeletionState.EXECUTED
-    deletion.executed_at = now
-    deletion.save(update_fields=["state", "executed_at"])
+    mark_decided(deletion, DeletionState.EXECUTED, by_field=None, at_field="executed_at")
     Company.objects.filter(pk=company.pk).update(
         state=CompanyState.DELETED,
         name="",
@@ -370,4 +315,4 @@ def _execute(company: Company, deletion: CompanyDeletion) -> None:
         phone="",
         directory_entry=None,
     )
-    record(AuditAction.COMPANY_DELETED, company=company, deletion=deletion.pk)
+    emit(AuditAction.COMPANY_DELETED, actor=actor, company=company, deletion=deletion.pk)

@@ -4,30 +4,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.audit.services import record
 from meinekammer.chambers.guards import get_staff_chamber
-from meinekammer.chambers.models import Chamber
+from meinekammer.chambers.letters import LetterContent, render_letters_pdf
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Conflict
 
 from .. import activation_passwords
-from ..models import ActivationLetter, LetterReason, LetterState
-from .common import CompanyError, mail_user
+from ..models import ActivationLetter, LetterReason, LetterState, PasswordRequestState
+from .common import mail_user
 
 
-def list_print_queue(chamber: Chamber) -> QuerySet[ActivationLetter]:
-    return (
-        ActivationLetter.objects.filter(
-            company__chamber=chamber, state__in=[LetterState.QUEUED, LetterState.PRINTED]
-        )
-        .select_related("company", "printed_by")
-        .order_by("state", "created_at")
-    )
-
-
-def _void_other_letters(letter: ActivationLetter, *, user, request) -> None:
+def _void_other_letters(actor: Actor, letter: ActivationLetter) -> None:
     """A new password voids every earlier one of the same company."""
     others = (
         ActivationLetter.objects.select_for_update()
@@ -38,25 +30,22 @@ def _void_other_letters(letter: ActivationLetter, *, user, request) -> None:
         other.state = LetterState.VOID
         other.voided_at = timezone.now()
         other.save(update_fields=["state", "voided_at"])
-        record(
+        emit(
             AuditAction.LETTER_VOIDED,
-            request=request,
-            actor=user,
+            actor=actor,
             company=letter.company,
             letter=other.pk,
             why="superseded",
         )
 
 
-def print_letters(user, letter_ids: list[int], *, request=None) -> bytes:
+def print_letters(actor: Actor, *, letter_ids: list[int]) -> bytes:
     """Issue a fresh password for each letter and return them as one PDF for the print shop.
 
     Printing a letter again gives it a new password; the old one is void. Passwords exist in
     clear only in the returned PDF.
     """
-    from meinekammer.chambers.letters import LetterContent, render_letters_pdf
-
-    chamber = get_staff_chamber(user)
+    chamber = get_staff_chamber(actor.user)
     now = timezone.now()
     validity = timedelta(days=settings.ACTIVATION_PASSWORD_VALIDITY_DAYS)
     with transaction.atomic():
@@ -71,7 +60,7 @@ def print_letters(user, letter_ids: list[int], *, request=None) -> bytes:
             .order_by("created_at")
         )
         if not letters:
-            raise CompanyError("no letters")
+            raise Conflict(_("None of the chosen letters can be printed (any more)."))
         contents = []
         for letter in letters:
             password = activation_passwords.generate_password()
@@ -81,16 +70,10 @@ def print_letters(user, letter_ids: list[int], *, request=None) -> bytes:
             letter.failed_attempts = 0
             letter.state = LetterState.PRINTED
             letter.printed_at = now
-            letter.printed_by = user
+            letter.printed_by = actor.user
             letter.save()
-            _void_other_letters(letter, user=user, request=request)
-            record(
-                AuditAction.LETTER_PRINTED,
-                request=request,
-                actor=user,
-                company=letter.company,
-                letter=letter.pk,
-            )
+            _void_other_letters(actor, letter)
+            emit(AuditAction.LETTER_PRINTED, actor=actor, company=letter.company, letter=letter.pk)
             company = letter.company
             contents.append(
                 LetterContent(
@@ -103,7 +86,7 @@ def print_letters(user, letter_ids: list[int], *, request=None) -> bytes:
                     member_number=company.member_number,
                     password=activation_passwords.format_for_print(password),
                     expires_on=timezone.localdate(letter.expires_at),
-                    reason=letter.reason,
+                    new_password=letter.reason == LetterReason.NEW_PASSWORD,
                     letter_date=timezone.localdate(now),
                     portal_url=settings.SITE_URL,
                 )
@@ -111,9 +94,9 @@ def print_letters(user, letter_ids: list[int], *, request=None) -> bytes:
         return render_letters_pdf(contents)
 
 
-def mark_letters_sent(user, letter_ids: list[int], *, request=None) -> int:
+def mark_letters_sent(actor: Actor, *, letter_ids: list[int]) -> int:
     """The letters are in the post: tell the people waiting for them."""
-    chamber = get_staff_chamber(user)
+    chamber = get_staff_chamber(actor.user)
     with transaction.atomic():
         letters = list(
             ActivationLetter.objects.select_for_update()
@@ -123,21 +106,14 @@ def mark_letters_sent(user, letter_ids: list[int], *, request=None) -> int:
         for letter in letters:
             letter.state = LetterState.SENT
             letter.sent_at = timezone.now()
-            letter.sent_by = user
+            letter.sent_by = actor.user
             letter.save(update_fields=["state", "sent_at", "sent_by"])
-            record(
-                AuditAction.LETTER_SENT,
-                request=request,
-                actor=user,
-                company=letter.company,
-                letter=letter.pk,
-            )
+            emit(AuditAction.LETTER_SENT, actor=actor, company=letter.company, letter=letter.pk)
             for person in _waiting_for(letter):
                 mail_user(
                     person,
                     "letter_sent",
                     event_key=f"letter:{letter.pk}:sent",
-                    request=request,
                     company=letter.company,
                     letter=letter,
                     expires_on=timezone.localdate(letter.expires_at) if letter.expires_at else None,
@@ -149,7 +125,13 @@ def _waiting_for(letter: ActivationLetter) -> list:
     if letter.reason == LetterReason.REGISTRATION:
         registration = getattr(letter.company, "registration", None)
         return [registration.applicant] if registration else []
-    request = (
-        letter.company.password_requests.filter(state="approved").order_by("-decided_at").first()
+    password_request = (
+        letter.company.password_requests.filter(state=PasswordRequestState.APPROVED)
+        .order_by("-decided_at")
+        .first()
     )
-    return [request.requested_by] if request and request.requested_by else []
+    return (
+        [password_request.requested_by]
+        if password_request and password_request.requested_by
+        else []
+    )

@@ -1,18 +1,21 @@
 """Registering a company and the chamber's review (manual ch. 3)."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meinekammer.accounts.models import User
+from meinekammer.accounts.rules import require_account
+from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.audit.services import record
 from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber, DirectoryEntry
 from meinekammer.chambers.normalize import normalize_member_number, normalize_name
+from meinekammer.core.actor import Actor
+from meinekammer.core.errors import Conflict, Invalid, NotFound
+from meinekammer.core.links import absolute_url
+from meinekammer.core.pending import mark_decided
 
 from ..models import (
     HOLDS_MEMBER_NUMBER,
@@ -23,11 +26,11 @@ from ..models import (
     LetterReason,
     RegistrationState,
 )
-from .common import CompanyError, absolute_url, mail_chamber_staff, mail_user
+from .common import mail_chamber_staff, mail_user
 
 
 def register_company(
-    user: User,
+    actor: Actor,
     *,
     chamber: Chamber,
     name: str,
@@ -37,12 +40,12 @@ def register_company(
     member_number: str = "",
     register_court: str = "",
     register_number: str = "",
-    request=None,
 ) -> Company:
     """ "Neues Unternehmen anlegen": the request goes to the chamber for review.
 
     A double click or a resubmitted form finds the request already sent and sends no second.
     """
+    user = require_account(actor)
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one submission at a time
         wanted = normalize_name(name)
@@ -66,65 +69,21 @@ def register_company(
             state=CompanyState.PENDING_REVIEW,
         )
         registration = CompanyRegistration.objects.create(company=company, applicant=user)
-        record(
-            AuditAction.COMPANY_REGISTERED,
-            request=request,
-            actor=user,
-            subject_user=user,
-            company=company,
-        )
+        emit(AuditAction.COMPANY_REGISTERED, actor=actor, subject_user=user, company=company)
         mail_user(
             user,
             "registration_received",
             event_key=f"registration:{registration.pk}:received",
-            request=request,
             company=company,
         )
         mail_chamber_staff(
             chamber,
             "registration_submitted_staff",
             event_key=f"registration:{registration.pk}:staff",
-            request=request,
             company=company,
-            review_url=absolute_url(
-                request, reverse("chambers:registration", args=[registration.pk])
-            ),
+            review_url=absolute_url(reverse("chambers:registration", args=[registration.pk])),
         )
         return company
-
-
-def list_registrations(
-    chamber: Chamber, *, state: str = "", query: str = ""
-) -> QuerySet[CompanyRegistration]:
-    registrations = CompanyRegistration.objects.filter(company__chamber=chamber).select_related(
-        "company", "applicant", "decided_by"
-    )
-    if state:
-        registrations = registrations.filter(state=state)
-    if query:
-        registrations = registrations.filter(
-            Q(company__name__icontains=query)
-            | Q(company__member_number__icontains=query)
-            | Q(company__city__icontains=query)
-            | Q(company__register_number__icontains=query)
-            | Q(applicant__email__icontains=query)
-            | Q(applicant__last_name__icontains=query)
-        )
-    return registrations.order_by("-submitted_at")
-
-
-def get_registration_for_staff(user, registration_id: int) -> CompanyRegistration:
-    chamber = get_staff_chamber(user)
-    registration = (
-        CompanyRegistration.objects.select_related(
-            "company", "company__chamber", "applicant", "decided_by"
-        )
-        .filter(pk=registration_id, company__chamber=chamber)
-        .first()
-    )
-    if registration is None:
-        raise Http404
-    return registration
 
 
 def live_company_for(entry: DirectoryEntry, *, exclude: Company | None = None) -> Company | None:
@@ -139,8 +98,8 @@ def live_company_for(entry: DirectoryEntry, *, exclude: Company | None = None) -
     return companies.first()
 
 
-def _lock_undecided(user, registration_id: int) -> CompanyRegistration:
-    chamber = get_staff_chamber(user)
+def _lock_undecided(actor: Actor, registration_id: int) -> CompanyRegistration:
+    chamber = get_staff_chamber(actor.user)
     registration = (
         CompanyRegistration.objects.select_for_update(of=("self",))
         .select_related("company", "applicant", "decided_by")
@@ -148,10 +107,10 @@ def _lock_undecided(user, registration_id: int) -> CompanyRegistration:
         .first()
     )
     if registration is None:
-        raise Http404
+        raise NotFound
     if registration.state != RegistrationState.IN_REVIEW:
         decided_by = registration.decided_by.get_full_name() if registration.decided_by else "–"
-        raise CompanyError(
+        raise Conflict(
             _("This request has already been decided by %(name)s. Nothing was changed.")
             % {"name": decided_by}
         )
@@ -159,27 +118,26 @@ def _lock_undecided(user, registration_id: int) -> CompanyRegistration:
 
 
 def approve_registration(
-    user, registration_id: int, *, directory_entry_id: int, request=None
+    actor: Actor, *, registration_id: int, directory_entry_id: int
 ) -> CompanyRegistration:
     """Approve against a directory entry; the company waits for its letter (manual ch. 3)."""
     with transaction.atomic():
-        registration = _lock_undecided(user, registration_id)
+        registration = _lock_undecided(actor, registration_id)
         company = registration.company
         entry = DirectoryEntry.objects.filter(
             pk=directory_entry_id, chamber_id=company.chamber_id
         ).first()
         if entry is None:
-            raise CompanyError(_("Please choose an entry of your chamber's company directory."))
+            raise Invalid(_("Please choose an entry of your chamber's company directory."))
         existing = live_company_for(entry, exclude=company)
         if existing is not None:
-            raise CompanyError(
+            raise Conflict(
                 _(
                     "%(company)s is already registered with this member number. Reject the "
                     "request and ask the applicant to send a join request to that company."
                 )
                 % {"company": existing.name}
             )
-        now = timezone.now()
         company.directory_entry = entry
         company.member_number = entry.member_number
         company.state = CompanyState.AWAITING_ACTIVATION
@@ -187,61 +145,49 @@ def approve_registration(
             with transaction.atomic():
                 company.save(update_fields=["directory_entry", "member_number", "state"])
         except IntegrityError as error:  # a parallel approval took the member number
-            raise CompanyError(
+            raise Conflict(
                 _(
                     "Another company has just been approved with this member number. Nothing was changed."
                 )
             ) from error
-        registration.state = RegistrationState.APPROVED
-        registration.decided_by = user
-        registration.decided_at = now
-        registration.save(update_fields=["state", "decided_by", "decided_at"])
+        mark_decided(registration, RegistrationState.APPROVED, by=actor.user)
         letter = ActivationLetter.objects.create(
             company=company,
             reason=LetterReason.REGISTRATION,
             recipient_name=registration.applicant.get_full_name(),
         )
-        record(
+        emit(
             AuditAction.REGISTRATION_APPROVED,
-            request=request,
-            actor=user,
+            actor=actor,
             subject_user=registration.applicant,
             company=company,
             directory_entry=entry.pk,
         )
-        record(
-            AuditAction.LETTER_QUEUED,
-            request=request,
-            actor=user,
-            company=company,
-            letter=letter.pk,
-        )
+        emit(AuditAction.LETTER_QUEUED, actor=actor, company=company, letter=letter.pk)
         mail_user(
             registration.applicant,
             "registration_approved",
             event_key=f"registration:{registration.pk}:approved",
-            request=request,
             company=company,
         )
     return registration
 
 
-def reject_registration(
-    user, registration_id: int, *, reason: str, request=None
-) -> CompanyRegistration:
+def reject_registration(actor: Actor, *, registration_id: int, reason: str) -> CompanyRegistration:
     with transaction.atomic():
-        registration = _lock_undecided(user, registration_id)
-        registration.state = RegistrationState.REJECTED
-        registration.decided_by = user
-        registration.decided_at = timezone.now()
-        registration.rejection_reason = reason.strip()
-        registration.save(update_fields=["state", "decided_by", "decided_at", "rejection_reason"])
+        registration = _lock_undecided(actor, registration_id)
+        mark_decided(
+            registration,
+            RegistrationState.REJECTED,
+            by=actor.user,
+            reason=reason,
+            reason_field="rejection_reason",
+        )
         registration.company.state = CompanyState.REJECTED
         registration.company.save(update_fields=["state"])
-        record(
+        emit(
             AuditAction.REGISTRATION_REJECTED,
-            request=request,
-            actor=user,
+            actor=actor,
             subject_user=registration.applicant,
             company=registration.company,
         )
@@ -249,7 +195,6 @@ def reject_registration(
             registration.applicant,
             "registration_rejected",
             event_key=f"registration:{registration.pk}:rejected",
-            request=request,
             company=registration.company,
             reason=registration.rejection_reason,
         )

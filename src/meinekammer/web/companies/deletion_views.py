@@ -7,13 +7,13 @@ from django.views.decorators.http import require_http_methods
 
 from meinekammer.companies.guards import get_company_for_admin
 from meinekammer.companies.models import CompanyState
-from meinekammer.companies.services.common import CompanyError
 from meinekammer.companies.services.deletion import (
     pending_deletion,
-    request_deletion,
-    revoke_deletion,
+    request_company_deletion,
+    revoke_company_deletion,
 )
-from meinekammer.web.actors import current_user
+from meinekammer.core.errors import Refused
+from meinekammer.web.actors import actor_from
 
 from .member_forms import DeletionForm
 
@@ -38,11 +38,11 @@ def delete(request: HttpRequest, company_id: int) -> HttpResponse:
         if "confirm" not in request.POST:
             return render(request, "companies/delete_confirm.html", context)
         try:
-            deletion = request_deletion(
-                current_user(request), company, reason=form.cleaned_data["reason"], request=request
+            deletion = request_company_deletion(
+                actor_from(request), company_id=company.pk, reason=form.cleaned_data["reason"]
             )
-        except CompanyError as error:
-            form.add_error(None, str(error))
+        except Refused as error:
+            form.add_error(None, error.message)
         else:
             return render(
                 request,
@@ -61,9 +61,9 @@ def revoke(request: HttpRequest, company_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            deletion = revoke_deletion(current_user(request), company, request=request)
-        except CompanyError as exc:
-            error = str(exc)
+            deletion = revoke_company_deletion(actor_from(request), company_id=company.pk)
+        except Refused as refusal:
+            error = refusal.message
         else:
             return render(
                 request,

@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,12 +9,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from meinekammer.companies.guards import get_company_for_admin
 from meinekammer.companies.models import CompanyState
 from meinekammer.companies.selectors import letter_state_for
-from meinekammer.companies.services.activation import activate_company
-from meinekammer.companies.services.common import CompanyError
+from meinekammer.companies.services.activation import ActivationThrottled, activate_company
 from meinekammer.companies.services.deletion import pending_deletion
-from meinekammer.companies.services.password_requests import request_new_company_password
+from meinekammer.companies.services.password_requests import (
+    open_password_request,
+    request_new_company_password,
+)
 from meinekammer.companies.services.registration import register_company
-from meinekammer.web.actors import current_user
+from meinekammer.core.errors import Refused
+from meinekammer.web.actors import actor_from
 
 from .forms import ActivationForm, CompanyRegistrationForm, OptionalReasonForm
 from .member_views import member_section
@@ -28,7 +32,7 @@ def _bound(request: HttpRequest):
 def register(request: HttpRequest) -> HttpResponse:
     form = CompanyRegistrationForm(_bound(request))
     if request.method == "POST" and form.is_valid():
-        company = register_company(current_user(request), request=request, **form.cleaned_data)
+        company = register_company(actor_from(request), **form.cleaned_data)
         messages.success(
             request,
             _("Your registration request for %(company)s has been sent to %(chamber)s for review.")
@@ -44,9 +48,12 @@ def activate(request: HttpRequest) -> HttpResponse:
     form = ActivationForm(_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
-            company = activate_company(request.user, request=request, **form.cleaned_data)
-        except CompanyError as error:
-            form.add_error(None, str(error))
+            # The per-request limit of the page; the use case limits the companies tried.
+            if not ratelimit.consume(request, action="activate_company", user=request.user):
+                raise ActivationThrottled
+            company = activate_company(actor_from(request), **form.cleaned_data)
+        except Refused as error:
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request,
@@ -67,7 +74,7 @@ def administration(request: HttpRequest, company_id: int) -> HttpResponse:
         {
             **member_section(request, company),
             "company": company,
-            "open_password_request": company.password_requests.filter(state="open").first(),
+            "open_password_request": open_password_request(company),
             "letter_state": letter_state_for(company),
             "is_active": company.state == CompanyState.ACTIVE,
             "deletion": pending_deletion(company),
@@ -83,10 +90,10 @@ def request_password(request: HttpRequest, company_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             request_new_company_password(
-                request.user, company, request=request, **form.cleaned_data
+                actor_from(request), company_id=company.pk, reason=form.cleaned_data["reason"]
             )
-        except CompanyError as error:
-            form.add_error(None, str(error))
+        except Refused as error:
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request,
