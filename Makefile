@@ -40,6 +40,7 @@ lint: install
 	$(BIN)/ruff check src tests e2e scripts examples bench
 	$(BIN)/ruff format --check src tests e2e scripts examples bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=meinekammer.settings.test $(BIN)/meinekammer makemigrations --check --dry-run
 	$(BIN)/python scripts/check-translations.py
 

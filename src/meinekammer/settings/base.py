@@ -174,7 +174,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
-ACCOUNT_ADAPTER = "meinekammer.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "meinekammer.web.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -333,7 +333,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": OIDC_SIGNING_KEY,
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": read_keys(env.list("OIDC_PUBLISHED_KEY_FILES", default=[])),
     "OIDC_ISS_ENDPOINT": SITE_URL,
-    "OAUTH2_VALIDATOR_CLASS": "meinekammer.applications.oidc.Validator",
+    "OAUTH2_VALIDATOR_CLASS": "meinekammer.sso.validator.Validator",
     "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client",
     "SCOPES": {
         "openid": "OpenID Connect",
