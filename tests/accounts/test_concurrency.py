@@ -1,9 +1,6 @@
 """Double clicks and retries on PostgreSQL with real concurrent connections."""
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
 from meinekammer.accounts import services
 from meinekammer.accounts.models import User
@@ -11,30 +8,9 @@ from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.core.actor import Actor
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
+from tests.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def run_at_once(target, count=2):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def worker():
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # collected and re-raised in the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    close_old_connections()
-    return errors
 
 
 def test_a_double_clicked_lock_locks_once_with_one_event_and_one_mail():

@@ -13,16 +13,16 @@ from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from tests.accounts.test_concurrency import run_at_once
 from tests.applications.conftest import SECRET
 from tests.applications.test_oidc_refusals import authorize, code_from, exchange
+from tests.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 BASIC = "Basic " + base64.b64encode(f"serviceportal:{SECRET}".encode()).decode()
 
 
-def at_once(call, count):
+def responses_at_once(call, count):
     """`call` in `count` threads released together; their responses."""
     responses: list = []
     assert run_at_once(lambda: responses.append(call()), count) == []
@@ -50,7 +50,7 @@ def test_a_code_sent_four_times_at_once_gives_tokens_once(client, oidc_client, t
     client.force_login(trainer)
     code = code_from(authorize(client))
 
-    responses = at_once(lambda: exchange(Client(), code), 4)
+    responses = responses_at_once(lambda: exchange(Client(), code), 4)
 
     [issued] = [r for r in responses if r.status_code == 200]
     assert issued.json()["access_token"] and issued.json()["refresh_token"]
@@ -75,7 +75,7 @@ def test_a_refresh_token_sent_four_times_at_once_is_rotated_once(client, oidc_cl
             HTTP_AUTHORIZATION=BASIC,
         )
 
-    responses = at_once(lambda: refresh(tokens["refresh_token"]), 4)
+    responses = responses_at_once(lambda: refresh(tokens["refresh_token"]), 4)
 
     [issued] = [r.json() for r in responses if r.status_code == 200]
     # Never empty strings as tokens (django-oauth-toolkit's grace-period answer under hashed
@@ -111,7 +111,7 @@ def test_zugriff_widerrufen_clicked_twice_at_once_revokes_and_audits_once(
             browser = next(turn)
         return browser.post(url)
 
-    responses = at_once(click, 2)
+    responses = responses_at_once(click, 2)
 
     assert [r.status_code for r in responses] == [302, 302]
     assert (

@@ -1,5 +1,4 @@
 import pytest
-from django.test import RequestFactory
 
 from meinekammer.chambers.models import Chamber, ChamberStaff, DirectoryEntry
 from tests.accounts.factories import UserFactory
@@ -62,18 +61,3 @@ def entry(chamber):
 @pytest.fixture
 def applicant(db):
     return UserFactory(first_name="Anna", last_name="Admin")
-
-
-@pytest.fixture
-def http(rf: RequestFactory):
-    """A request as the views pass to use cases (for IP, user agent and absolute URLs)."""
-
-    def make(user):
-        from django.contrib.sessions.backends.db import SessionStore
-
-        request = rf.post("/", REMOTE_ADDR="198.51.100.20", HTTP_USER_AGENT="Test")
-        request.user = user
-        request.session = SessionStore()
-        return request
-
-    return make

@@ -19,8 +19,8 @@ from meinekammer.companies.services.registration import approve_registration, re
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Refused
 from tests.accounts.factories import UserFactory
-from tests.accounts.test_concurrency import run_at_once
 from tests.companies.factories import CompanyFactory, RegistrationFactory
+from tests.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

@@ -1,51 +1,22 @@
 """The deletion job on PostgreSQL: twice, in two workers at once, and racing a revocation."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import close_old_connections, connection
 
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies.models import Company, CompanyDeletion, CompanyState, DeletionState
 from meinekammer.companies.services import deletion as service
 from meinekammer.core.actor import Actor, Interface
-from meinekammer.core.errors import Refused
 from meinekammer.notifications.models import OutboundEmail
 from tests.companies.factories import CompanyFactory, MembershipFactory
+from tests.concurrency import at_once
 
 JOB = Actor.system(Interface.JOB)
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 DAY = date(2026, 4, 1)
-
-
-def at_once(*targets):
-    barrier = threading.Barrier(len(targets))
-    results, refusals, errors = [], [], []
-
-    def wrap(target):
-        def run():
-            try:
-                barrier.wait()
-                results.append(target())
-            except Refused as refusal:
-                refusals.append(str(refusal))
-            except Exception as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        return run
-
-    threads = [threading.Thread(target=wrap(target)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    close_old_connections()
-    return results, refusals, errors
 
 
 @pytest.fixture

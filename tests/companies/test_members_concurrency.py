@@ -4,10 +4,7 @@ Every case ends with DESIGN.md's invariants intact: an active company keeps an a
 is decided once, an invitation makes one join request and one membership.
 """
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
 from meinekammer.applications.models import RoleAssignment
 from meinekammer.audit.models import AuditAction, AuditEvent
@@ -24,40 +21,12 @@ from meinekammer.companies.services import (
     member_requests,
     members,
 )
-from meinekammer.core.errors import Refused
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory, actor_for
+from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(*targets):
-    """Run the callables in threads released together; returns (results, refusals, errors)."""
-    barrier = threading.Barrier(len(targets))
-    results, refusals, errors = [], [], []
-
-    def wrap(target):
-        def run():
-            try:
-                barrier.wait()
-                results.append(target())
-            except Refused as refusal:
-                refusals.append(str(refusal))
-            except Exception as exc:  # re-raised by the test through the assertion
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        return run
-
-    threads = [threading.Thread(target=wrap(target)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    close_old_connections()
-    return results, refusals, errors
 
 
 @pytest.fixture
