@@ -8,4 +8,4 @@ class CompaniesConfig(AppConfig):
     verbose_name = _("Companies")
 
     def ready(self) -> None:
-        from . import hooks, receivers  # noqa: F401
+        from . import lifecycle  # noqa: F401

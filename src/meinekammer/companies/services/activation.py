@@ -24,7 +24,7 @@ from meinekammer.core.errors import Invalid, NotFound, Throttled
 from .. import activation_passwords
 from ..models import ActivationLetter, Company, CompanyState, LetterState, Membership
 from ..rules import lock_company
-from .common import mail_chamber_staff, mail_user
+from .mail import mail_chamber_staff, mail_user
 
 MAX_WRONG_TRIES = 5
 DISTINCT_COMPANIES_PER_DAY = 5

@@ -38,7 +38,7 @@ from ..models import (
     NewPasswordRequest,
 )
 from ..rules import lock_company
-from .common import mail_chamber_staff, mail_user
+from .mail import mail_chamber_staff, mail_user
 from .members import require_admin
 from .memberships import cancel_member_requests, end_membership
 

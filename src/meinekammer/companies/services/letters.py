@@ -16,7 +16,7 @@ from meinekammer.core.errors import Conflict
 
 from .. import activation_passwords
 from ..models import ActivationLetter, LetterReason, LetterState, PasswordRequestState
-from .common import mail_user
+from .mail import mail_user
 
 
 def _void_other_letters(actor: Actor, letter: ActivationLetter) -> None:

@@ -34,7 +34,7 @@ from ..models import (
     RequestState,
 )
 from ..rules import WORKING_STATES, admins_who_can_act, lock_company
-from .common import mail_user
+from .mail import mail_user
 from .members import NotAccepting, apply_roles, require_admin, require_assignable
 
 # --- Creating a member request (for join_requests and role_requests) -----------------------------

@@ -21,7 +21,7 @@ from meinekammer.core.errors import Conflict, NotAllowed, NotFound
 
 from ..models import Company, Membership
 from ..rules import admins_who_can_act, is_last_admin, lock_company
-from .common import mail_user
+from .mail import mail_user
 from .memberships import end_membership
 
 COMPANY_DATA_FIELDS = ("street", "postal_code", "city", "email", "phone")

@@ -21,7 +21,7 @@ from ..models import (
     PasswordRequestState,
 )
 from ..rules import lock_company
-from .common import mail_chamber_staff, mail_user
+from .mail import mail_chamber_staff, mail_user
 from .members import require_admin
 
 

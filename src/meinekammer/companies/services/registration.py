@@ -26,7 +26,7 @@ from ..models import (
     LetterReason,
     RegistrationState,
 )
-from .common import mail_chamber_staff, mail_user
+from .mail import mail_chamber_staff, mail_user
 
 
 def register_company(
