@@ -1,7 +1,9 @@
 import pytest
 
 from meinekammer.chambers.models import Chamber, ChamberStaff, DirectoryEntry
+from meinekammer.companies.services import join_requests
 from tests.accounts.factories import UserFactory
+from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory, actor_for
 
 
 @pytest.fixture
@@ -61,3 +63,50 @@ def entry(chamber):
 @pytest.fixture
 def applicant(db):
     return UserFactory(first_name="Anna", last_name="Admin")
+
+
+# --- A company with two admins, roles and a join request (manual ch. 4-6) -----------------
+
+
+@pytest.fixture
+def roles(db):
+    trainer = AppRoleFactory(
+        application__name="Serviceportal Bildung", key="ausbilder", name_de="Ausbilder"
+    )
+    trainee = AppRoleFactory(application=trainer.application, key="azubi", name_de="Auszubildender")
+    return {"trainer": trainer, "trainee": trainee}
+
+
+@pytest.fixture
+def company(chamber):
+    return CompanyFactory(chamber=chamber, name="Beispiel GmbH", member_number="1010001")
+
+
+@pytest.fixture
+def admin(company):
+    return MembershipFactory(
+        company=company, is_admin=True, user__first_name="Anna", user__last_name="Admin"
+    ).user
+
+
+@pytest.fixture
+def second_admin(company):
+    return MembershipFactory(
+        company=company, is_admin=True, user__first_name="Bernd", user__last_name="Zweit"
+    ).user
+
+
+@pytest.fixture
+def requester(db):
+    return UserFactory(first_name="Rita", last_name="Anfrage", email="rita@example.com")
+
+
+@pytest.fixture
+def join_request(company, requester, roles):
+    """An open join request, made the way a user makes it."""
+    return join_requests.send_join_request(
+        actor_for(requester),
+        chamber_number="101",
+        member_number="1010001",
+        company_name="Beispiel GmbH",
+    )

@@ -44,11 +44,6 @@ START = "2026-03-02 10:00:00+01:00"
 
 
 @pytest.fixture
-def company(chamber):
-    return CompanyFactory(chamber=chamber, name="Beispiel GmbH", member_number="1010001")
-
-
-@pytest.fixture
 def admin(company):
     return MembershipFactory(company=company, is_admin=True).user
 

@@ -23,15 +23,10 @@ from meinekammer.companies.services import (
 )
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
-from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory, actor_for
+from tests.companies.factories import AppRoleFactory, MembershipFactory, actor_for
 from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def company(chamber):
-    return CompanyFactory(chamber=chamber, name="Beispiel GmbH", member_number="1010001")
 
 
 @pytest.fixture

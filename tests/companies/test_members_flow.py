@@ -15,24 +15,10 @@ from meinekammer.companies.models import (
     RequestState,
 )
 from tests.accounts.factories import UserFactory
-from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory
+from tests.companies.factories import MembershipFactory
 from tests.conftest import links_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def roles(db):
-    trainer = AppRoleFactory(
-        application__name="Serviceportal Bildung", key="ausbilder", name_de="Ausbilder"
-    )
-    trainee = AppRoleFactory(application=trainer.application, key="azubi", name_de="Auszubildender")
-    return {"trainer": trainer, "trainee": trainee}
-
-
-@pytest.fixture
-def company(chamber):
-    return CompanyFactory(chamber=chamber, name="Beispiel GmbH", member_number="1010001")
 
 
 @pytest.fixture
