@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
-from oauth2_provider.views import ConnectDiscoveryInfoView
 
 from meinekammer.web.sso.urls import oidc_patterns
+from meinekammer.web.sso.views import ConnectDiscoveryInfoView
 
 urlpatterns = [
     path("", include("meinekammer.web.urls")),

@@ -45,8 +45,18 @@ def code_from(response) -> str:
     return parse_qs(urlparse(response["Location"]).query)["code"][0]
 
 
-def exchange(client, code, *, verifier=VERIFIER, client_id="serviceportal", secret=SECRET):
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+def exchange(
+    client,
+    code,
+    *,
+    verifier=VERIFIER,
+    client_id="serviceportal",
+    secret=SECRET,
+    redirect_uri=REDIRECT_URI,
+):
+    data = {"grant_type": "authorization_code", "code": code}
+    if redirect_uri is not None:
+        data["redirect_uri"] = redirect_uri
     if verifier is not None:
         data["code_verifier"] = verifier
     auth = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
@@ -74,6 +84,27 @@ def test_redirect_uri_variants_get_an_error_page_and_no_redirect(logged_in_train
     assert response.status_code == 400
     assert "Location" not in response
     assert "Anmeldung nicht möglich" in response.content.decode()
+
+
+def test_an_authorization_request_without_redirect_uri_gets_the_error_page(logged_in_trainer):
+    # OpenID Connect Core 3.1.2.1: redirect_uri is required, even for a client with one
+    # registered URI (DOT used that one).
+    response = authorize(logged_in_trainer, redirect_uri=None)
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "Anmeldung nicht möglich" in response.content.decode()
+    assert not get_grant_model().objects.exists()
+
+
+def test_a_token_request_without_redirect_uri_is_refused(logged_in_trainer):
+    code = code_from(authorize(logged_in_trainer))
+    response = exchange(logged_in_trainer, code, redirect_uri=None)
+    assert response.status_code == 400
+    assert response.json()["error"] in ("invalid_request", "invalid_grant")
+    assert "access_token" not in response.json()
+    assert not get_access_token_model().objects.exists()
+    # The code was not used up by the refused request.
+    assert exchange(logged_in_trainer, code).status_code == 200
 
 
 def test_missing_pkce_is_refused(logged_in_trainer):

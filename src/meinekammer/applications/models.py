@@ -146,6 +146,23 @@ class OAuthClient(AbstractApplication):
             "show the user which data they receive."
         ),
     )
+    # ID tokens are signed with the installation's RSA key only, and the discovery document says
+    # so (web/sso/views.py, ConnectDiscoveryInfoView); DOT's field also offers HS256 (the client
+    # secret as the key) and no signing at all.
+    algorithm = models.CharField(
+        _("algorithm"),
+        max_length=5,
+        choices=[(AbstractApplication.RS256_ALGORITHM, _("RSA with SHA-2 256"))],
+        default=AbstractApplication.RS256_ALGORITHM,
+    )
+    is_resource_server = models.BooleanField(
+        _("resource server"),
+        default=False,
+        help_text=_(
+            "May look up (introspect) the access tokens of every client of its connected "
+            "application. Confidential clients only."
+        ),
+    )
     access_token_seconds = models.PositiveIntegerField(
         _("access token lifetime (seconds)"),
         null=True,
@@ -166,6 +183,23 @@ class OAuthClient(AbstractApplication):
     def save(self, *args, **kwargs) -> None:
         self.skip_authorization = self.first_party
         super().save(*args, **kwargs)
+
+    def may_introspect(self, token_client: "OAuthClient | None") -> bool:
+        """Whether this client may learn what a token of `token_client` says (RFC 7662): the
+        token's own client, and a resource server of the same connected application. Both only
+        as confidential clients (a public client authenticates with nothing).
+
+        The one home of the rule; the introspection endpoint answers `{"active": false}` to
+        everyone else, as for an unknown token.
+        """
+        if token_client is None or self.client_type != self.CLIENT_CONFIDENTIAL:
+            return False
+        if self.pk == token_client.pk:
+            return True
+        return (
+            self.is_resource_server
+            and self.connected_application_id == token_client.connected_application_id
+        )
 
     def redirect_uri_allowed(self, uri: str) -> bool:
         return uri in self.redirect_uris.split()

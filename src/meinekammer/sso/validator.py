@@ -6,8 +6,8 @@ One concern per module, composed here:
 - `sso.refresh`: refresh tokens rotated one at a time, per-client lifetimes, and the account and
   its access checked at every refresh;
 - `sso.bearer`: bearer tokens at userinfo and introspection;
-- here: the claims (`sso.claims`), prompt=none, the client loaded with its application, and the
-  access token that reuses the ID token just signed.
+- here: the claims (`sso.claims`), no default redirect URI, prompt=none, the client loaded with
+  its application, and the access token that reuses the ID token just signed.
 
 The private DOT methods overridden are described in
 docs/decisions/0004-django-oauth-toolkit-overrides.md.
@@ -37,6 +37,15 @@ class Validator(AuthorizationCodeMixin, RefreshMixin, BearerTokenMixin, OAuth2Va
 
     def get_discovery_claims(self, request):
         return list(DISCOVERY_CLAIMS)
+
+    # --- redirect_uri is required ---------------------------------------------------------------
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        # OpenID Connect Core 3.1.2.1: the authorization request must name its redirect URI;
+        # there is no default (DOT's is the client's only registered URI). With none, oauthlib
+        # refuses the authorization request without redirecting (MissingRedirectURIError, the
+        # error page) and the token request with `invalid_request`.
+        return None
 
     # --- prompt=none ---------------------------------------------------------------------------
 

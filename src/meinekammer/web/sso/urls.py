@@ -16,7 +16,7 @@ oidc_patterns = (
         # that would take the write lock for every call; see bench/README.md).
         path(
             "introspect/",
-            transaction.non_atomic_requests(oauth2_views.IntrospectTokenView.as_view()),
+            transaction.non_atomic_requests(views.IntrospectTokenView.as_view()),
             name="introspect",
         ),
         path(
@@ -32,7 +32,7 @@ oidc_patterns = (
         path("logout/", oauth2_views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
         path(
             ".well-known/openid-configuration",
-            transaction.non_atomic_requests(oauth2_views.ConnectDiscoveryInfoView.as_view()),
+            transaction.non_atomic_requests(views.ConnectDiscoveryInfoView.as_view()),
             name="oidc-connect-discovery-info",
         ),
     ],

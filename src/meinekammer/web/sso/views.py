@@ -1,12 +1,14 @@
 """The authorization endpoint with meinekammer's access gate and consent, and the user's list
 of granted applications."""
 
+import json
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -17,7 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.signals import app_authorized
 from oauth2_provider.views import AuthorizationView as BaseAuthorizationView
+from oauth2_provider.views import ConnectDiscoveryInfoView as BaseConnectDiscoveryInfoView
+from oauth2_provider.views import IntrospectTokenView as BaseIntrospectTokenView
 from oauth2_provider.views import TokenView as BaseTokenView
+from oauthlib.common import Request as OauthlibRequest
 
 from meinekammer.applications.models import Application, OAuthClient
 from meinekammer.applications.selectors import granted_clients
@@ -28,6 +33,7 @@ from meinekammer.applications.services.consents import (
 )
 from meinekammer.companies.selectors import list_memberships
 from meinekammer.core.actor import Interface
+from meinekammer.sso.bearer import client_of_token
 from meinekammer.sso.gate import has_access
 from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
@@ -59,6 +65,73 @@ class TokenView(BaseTokenView):
                 response[name] = value
         for name, value in TOKEN_RESPONSE_HEADERS.items():
             response[name] = value
+        return response
+
+
+class IntrospectTokenView(BaseIntrospectTokenView):
+    """DOT's introspection endpoint (RFC 7662) that tells a token's content only to whom it
+    concerns (`OAuthClient.may_introspect`: the token's own client and the resource servers of
+    its connected application). Everyone else gets `{"active": false}`, as for an unknown token
+    (RFC 7662 2.2), and learns nothing about it. Authentication is DOT's: the client's
+    credentials (Basic or in the body, never in the URL), else 401 `invalid_client` (RFC 7662
+    2.3, RFC 6749 5.2; DOT answered an empty 403)."""
+
+    def authenticate_client(self, request):
+        # DOT's check (OAuthLibCore.authenticate_client), keeping the client it authenticated;
+        # DOT throws that away with its oauthlib request.
+        core = self.get_oauthlib_core()
+        oauthlib_request = OauthlibRequest(
+            request.build_absolute_uri(request.path),
+            request.method,
+            urlencode(core.extract_body(request)),
+            core.extract_headers(request),
+        )
+        if not core.server.request_validator.authenticate_client(oauthlib_request):
+            return False
+        request.mk_caller = oauthlib_request.client
+        return True
+
+    def verify_request(self, request):
+        # DOT's other way in: an access token with the scope `introspection` (none is issued
+        # here, the scope is not offered); its client is the caller.
+        valid, oauthlib_request = super().verify_request(request)
+        if valid:
+            request.mk_caller = oauthlib_request.client
+        return valid, oauthlib_request
+
+    def unauthenticated_response(self, request, oauthlib_request=None):
+        response = JsonResponse({"error": "invalid_client"}, status=401)
+        response["WWW-Authenticate"] = 'Basic realm="meinekammer"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get(self, request, *args, **kwargs):
+        return self.answer(request, request.GET.get("token", None))
+
+    def post(self, request, *args, **kwargs):
+        return self.answer(request, request.POST.get("token", None))
+
+    def answer(self, request: HttpRequest, token: str | None) -> HttpResponse:
+        caller = getattr(request, "mk_caller", None)
+        if token is not None and (
+            caller is None or not caller.may_introspect(client_of_token(token))
+        ):
+            return JsonResponse({"active": False})
+        return self.get_token_response(token)
+
+
+class ConnectDiscoveryInfoView(BaseConnectDiscoveryInfoView):
+    """DOT's discovery document, advertising the one ID token signing algorithm in use.
+
+    DOT lists HS256 besides RS256 whenever an RSA key is set (there is no setting for it); every
+    client here signs with RS256 (`register-app`, the demo) and the installation has no other
+    key."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        document = json.loads(response.content)
+        document["id_token_signing_alg_values_supported"] = [OAuthClient.RS256_ALGORITHM]
+        response.content = json.dumps(document).encode()
         return response
 
 

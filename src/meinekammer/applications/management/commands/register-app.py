@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--post-logout-uri", action="append", default=[], dest="logout_uris")
         parser.add_argument("--public", action="store_true", help="a public client (no secret)")
         parser.add_argument("--first-party", action="store_true", help="no consent page")
+        parser.add_argument(
+            "--resource-server",
+            action="store_true",
+            help="may introspect the access tokens of every client of the application",
+        )
         parser.add_argument("--access-token-seconds", type=int)
         parser.add_argument("--refresh-token-seconds", type=int)
         parser.add_argument("--client-id", help="a given client id (default: generated)")
@@ -41,6 +46,8 @@ class Command(BaseCommand):
         if options["client_secret"] and len(options["client_secret"]) < 32:
             raise CommandError("A given client secret must have at least 32 characters.")
         public = options["public"]
+        if public and options["resource_server"]:
+            raise CommandError("A resource server authenticates: it cannot be a public client.")
         client_id = options["client_id"] or generate_client_id()
         secret = "" if public else (options["client_secret"] or generate_client_secret())
         with transaction.atomic():
@@ -59,6 +66,7 @@ class Command(BaseCommand):
                 post_logout_redirect_uris=" ".join(options["logout_uris"]),
                 algorithm=OAuthClient.RS256_ALGORITHM,
                 first_party=options["first_party"],
+                is_resource_server=options["resource_server"],
                 access_token_seconds=options["access_token_seconds"],
                 refresh_token_seconds=options["refresh_token_seconds"],
             )
