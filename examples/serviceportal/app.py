@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import re
 import secrets
 import socketserver
 import sys
@@ -27,7 +28,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
-from wsgiref.simple_server import WSGIServer, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -49,6 +50,17 @@ ROLE_NAMES = {
 }
 
 StartResponse = Callable[..., Any]
+
+# Values that must not reach a log: the authorization code, state, nonce, tokens, secrets.
+_SECRET_PARAMETERS = re.compile(
+    r"(?i)((?:^|[?&;\s])(?:code|state|session_state|nonce|[\w-]*token[\w-]*|[\w-]*secret[\w-]*"
+    r"|code_verifier|password)=)[^&;,\s\"']*"
+)
+
+
+def redact(text: str) -> str:
+    """`text` with the values of secret query parameters replaced by [redacted]."""
+    return _SECRET_PARAMETERS.sub(r"\1[redacted]", text)
 
 
 @dataclass(frozen=True)
@@ -289,7 +301,7 @@ class ServicePortal:
         try:
             url = self.authorization_url(pending)
         except (requests.RequestException, ValueError, LoginFailed) as error:
-            print(f"serviceportal: discovery failed: {error!r}", file=sys.stderr)
+            print(redact(f"serviceportal: discovery failed: {error!r}"), file=sys.stderr)
             return self.error(
                 start_response, "meinekammer ist gerade nicht erreichbar.", "502 Bad Gateway"
             )
@@ -309,7 +321,7 @@ class ServicePortal:
         except LoginFailed as error:
             return self.error(start_response, str(error))
         except Exception as error:  # the library's errors: token, signature, claims, network
-            print(f"serviceportal: login failed: {error!r}", file=sys.stderr)
+            print(redact(f"serviceportal: login failed: {error!r}"), file=sys.stderr)
             return self.error(start_response, "meinekammer hat die Anmeldung nicht bestätigt.")
         userinfo = result["userinfo"]
         companies = [c for c in userinfo.get("companies") or [] if c.get("roles")]
@@ -372,6 +384,20 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
+class RequestHandler(WSGIRequestHandler):
+    """wsgiref's handler; its access log without the callback's code and state."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        line = redact(format % args)
+        sys.stderr.write(f"{self.address_string()} - - [{self.log_date_time_string()}] {line}\n")
+
+
+def make_app_server(host: str, port: int, app: ServicePortal) -> WSGIServer:
+    return make_server(
+        host, port, app, server_class=ThreadingWSGIServer, handler_class=RequestHandler
+    )
+
+
 def main() -> None:
     config = Config.from_environment()
     if not config.client_id or not config.client_secret:
@@ -381,7 +407,7 @@ def main() -> None:
         )
     address = urlparse(config.url)
     host, port = address.hostname or "127.0.0.1", address.port or 80
-    with make_server(host, port, ServicePortal(config), server_class=ThreadingWSGIServer) as server:
+    with make_app_server(host, port, ServicePortal(config)) as server:
         print(f"Serviceportal Bildung (sample): {config.url}/ (issuer {config.issuer})", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()

@@ -4,12 +4,15 @@ Nothing is started here: the WSGI application is called directly, the provider s
 whole way through a browser is e2e/test_sso_story.py."""
 
 import io
+import threading
+from urllib.error import HTTPError
 from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.contrib.auth.hashers import check_password
-from examples.serviceportal.app import COOKIE, Config, ServicePortal
+from examples.serviceportal.app import COOKIE, Config, ServicePortal, make_app_server
 
 from meinekammer.accounts.models import User
 from meinekammer.applications.models import OAuthClient
@@ -178,3 +181,28 @@ def test_a_user_with_a_role_sees_companies_and_roles_and_logs_out_at_meinekammer
     query = {k: v[0] for k, v in parse_qs(location.query).items()}
     assert query["id_token_hint"] == "the.id.token"
     assert query["post_logout_redirect_uri"] == "http://127.0.0.1:8001/"
+
+
+def test_the_access_log_keeps_no_code_state_or_token(portal, capsys):
+    # The server `main()` runs, on a free port, for two requests: the callback and a logout
+    # redirect's kind of query. Its access log (stderr) names the path, never the values.
+    server = make_app_server("127.0.0.1", 0, portal)
+    base = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for path in (
+            "/auth/callback?code=the-authorization-code&state=the-state&iss=x",
+            "/nirgends?id_token_hint=the.id.token&access_token=the-access-token",
+        ):
+            with pytest.raises(HTTPError):
+                urlopen(f"{base}{path}", timeout=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    log = capsys.readouterr().err
+    assert "GET /auth/callback?code=[redacted]&state=[redacted]&iss=x" in log
+    assert "GET /nirgends?id_token_hint=[redacted]&access_token=[redacted]" in log
+    for secret in ("the-authorization-code", "the-state", "the.id.token", "the-access-token"):
+        assert secret not in log

@@ -4,7 +4,10 @@ from .base import *  # noqa: F403
 from .base import env
 from .oidc_keys import demo_key
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off, as in production: the portal's own error pages, not Django's technical ones (a 404 listing
+# every URL pattern, a 500 with the settings). Static files (WhiteNoise, below) and the
+# development mailbox (DEV_MAILBOX) do not need DEBUG; DEBUG=1 turns it on while developing.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="demo-only-not-secret-" + "x" * 40)
 DEV_MAILBOX = env.bool("DEV_MAILBOX", default=True)
 EMAIL_BACKEND = env.str(
@@ -34,5 +37,5 @@ OPERATOR = {
 # OIDC_SIGNING_KEY_FILE; see docs/oidc.md).
 if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:  # noqa: F405
     OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = demo_key(VAR_DIR / "oidc-signing-key.pem")  # noqa: F405
-# The sample application runs on http://127.0.0.1:8001 (loopback, no TLS).
+# The sample application runs on the port after the portal's, e.g. http://127.0.0.1:8001 (no TLS).
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405

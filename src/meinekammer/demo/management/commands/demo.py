@@ -4,7 +4,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management import call_command
@@ -22,6 +24,87 @@ from meinekammer.demo.seed import (
 SAMPLE_APP = (
     Path(meinekammer.__file__).resolve().parents[2] / "examples" / "serviceportal" / "app.py"
 )
+# gunicorn's access log without query strings and referrers: they carry OpenID Connect
+# parameters (state, nonce, id_token_hint) that have no place in a log.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+
+
+class Process(NamedTuple):
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+
+
+def netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def demo_addresses(
+    host: str, port: int, environ: Mapping[str, str] = os.environ
+) -> tuple[str, str]:
+    """The portal's address (its SITE_URL: the OpenID Connect issuer and the base of the links in
+    mails) and the sample application's (the port after the portal's), for the demo on
+    `host:port`. SITE_URL and SERVICEPORTAL_URL set in the environment win (e.g. behind a proxy).
+    """
+    site_url = environ.get("SITE_URL") or f"http://{netloc(host, port)}"
+    sample_url = environ.get("SERVICEPORTAL_URL") or f"http://{netloc(host, port + 1)}"
+    return site_url.rstrip("/"), sample_url.rstrip("/")
+
+
+def demo_processes(
+    *,
+    host: str,
+    port: int,
+    site_url: str,
+    sample_url: str,
+    environ: Mapping[str, str] = os.environ,
+) -> list[Process]:
+    """The web server, the task worker, the scheduler and the sample application, each with the
+    environment it needs: the settings of every portal process derive SITE_URL and the issuer
+    from SITE_URL, the sample application takes the issuer and its own address."""
+    python = sys.executable
+    gunicorn = shutil.which("gunicorn", path=str(Path(python).parent)) or "gunicorn"
+    env = {**environ, "SITE_URL": site_url}
+    processes = [
+        Process(
+            "web",
+            [
+                gunicorn,
+                "meinekammer.wsgi",
+                "--bind",
+                netloc(host, port),
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--access-logformat",
+                ACCESS_LOG_FORMAT,
+                "--log-level",
+                "warning",
+                # No shared control socket in ~/.gunicorn: several demos may run side by side.
+                "--no-control-socket",
+            ],
+            env,
+        ),
+        Process(
+            "worker",
+            [python, "-m", "meinekammer", "db_worker", "--no-reload", "--interval", "1"],
+            env,
+        ),
+        Process("scheduler", [python, "-m", "meinekammer", "run-schedules", "--loop"], env),
+    ]
+    if SAMPLE_APP.exists():
+        sample_env = {
+            **env,
+            "MEINEKAMMER_ISSUER": site_url,
+            "SERVICEPORTAL_CLIENT_ID": SERVICEPORTAL_CLIENT_ID,
+            "SERVICEPORTAL_CLIENT_SECRET": SERVICEPORTAL_CLIENT_SECRET,
+            "SERVICEPORTAL_URL": sample_url,
+        }
+        processes.append(Process("sample", [python, str(SAMPLE_APP)], sample_env))
+    return processes
 
 
 class Command(BaseCommand):
@@ -35,7 +118,12 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Start afresh: delete the demo database first."
         )
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=8000,
+            help="The portal's port (default 8000); the sample application runs on the next one.",
+        )
         parser.add_argument(
             "--setup-only",
             action="store_true",
@@ -55,15 +143,14 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        # The sample application: next to the portal, or where SERVICEPORTAL_URL says.
-        sample_url = os.environ.get("SERVICEPORTAL_URL") or f"http://{host}:{port + 1}"
-        sample_url = sample_url.rstrip("/")
+        site_url, sample_url = demo_addresses(host, port)
         logins = seed_demo_data(serviceportal_url=sample_url)
-        base = f"http://{host}:{port}"
-        self._print_banner(base, sample_url, logins)
+        self._print_banner(site_url, sample_url, logins)
         if setup_only:
             return
-        self._run_processes(host, port, sample_url)
+        self._run_processes(
+            demo_processes(host=host, port=port, site_url=site_url, sample_url=sample_url)
+        )
 
     def _print_banner(self, base: str, sample_url: str, logins: list[tuple[str, str]]) -> None:
         out = self.stdout.write
@@ -82,41 +169,11 @@ class Command(BaseCommand):
         out("  All demo data is fictitious. Stop with Ctrl-C.")
         out("")
 
-    def _run_processes(self, host: str, port: int, sample_url: str) -> None:
-        python = sys.executable
-        gunicorn = shutil.which("gunicorn", path=str(Path(python).parent)) or "gunicorn"
-        commands = [
-            [
-                gunicorn,
-                "meinekammer.wsgi",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
-                "--log-level",
-                "warning",
-                # No shared control socket in ~/.gunicorn: several demos may run side by side.
-                "--no-control-socket",
-            ],
-            [python, "-m", "meinekammer", "db_worker", "--no-reload", "--interval", "1"],
-            [python, "-m", "meinekammer", "run-schedules", "--loop"],
+    def _run_processes(self, commands: list[Process]) -> None:
+        processes = [
+            subprocess.Popen(command.argv, env=command.env)  # noqa: S603
+            for command in commands
         ]
-        processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
-        if SAMPLE_APP.exists():
-            sample_env = {
-                **os.environ,
-                "MEINEKAMMER_ISSUER": settings.SITE_URL,
-                "SERVICEPORTAL_CLIENT_ID": SERVICEPORTAL_CLIENT_ID,
-                "SERVICEPORTAL_CLIENT_SECRET": SERVICEPORTAL_CLIENT_SECRET,
-                "SERVICEPORTAL_URL": sample_url,
-            }
-            processes.append(
-                subprocess.Popen([python, str(SAMPLE_APP)], env=sample_env)  # noqa: S603
-            )
         stopping = False
 
         def stop(*_args) -> None:
