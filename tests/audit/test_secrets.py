@@ -43,10 +43,24 @@ def test_no_password_appears_in_any_audit_event_after_a_full_story(client, user,
         ('"GET /konto/entsperren/3f/cn9-1234abcd/ HTTP/1.1" 200', "3f/cn9-1234abcd"),
         ("POST password=hunter2hunter2&email=a@b.example", "hunter2hunter2"),
         ("/accounts/password/reset/key/3f-set-password/?token=abc123", "abc123"),
+        ('"GET /o/logout/?id_token_hint=eyJhbGciOi.eyJzdWIi.c2ln HTTP/1.1"', "eyJhbGciOi"),
+        ("/auth/callback?code=Spl0xAbc&state=st4te9", "Spl0xAbc"),
+        ("/auth/callback?code=Spl0xAbc&state=st4te9", "st4te9"),
+        ("/o/authorize/?nonce=n0nce77&code_challenge=chall3nge", "n0nce77"),
+        ("grant_type=authorization_code&code_verifier=v3rifier", "v3rifier"),
+        ("client_id=a&client_secret=s3cr3t&refresh_token=r3fresh", "s3cr3t"),
+        ("client_id=a&client_secret=s3cr3t&refresh_token=r3fresh", "r3fresh"),
+        ("Authorization: Bearer abc.def-ghi", "abc.def-ghi"),
+        ("HTTP_AUTHORIZATION='Basic c2VydmljZTpzZWNyZXQ='", "c2VydmljZTpzZWNyZXQ="),
     ],
 )
 def test_the_log_filter_redacts_tokens_and_passwords(line, secret):
     assert secret not in redact(line)
+
+
+def test_the_log_filter_keeps_what_is_not_secret():
+    line = '"GET /unternehmen/12/mitglieder/?q=Anna&page=2 HTTP/1.1" 200 5123'
+    assert redact(line) == line
 
 
 def test_log_records_are_redacted_by_the_configured_filter(caplog):
