@@ -24,6 +24,16 @@ def revoke_family(token_family: Any, access_token_id: int | None = None) -> None
         AccessToken.objects.filter(pk=access_token_id).delete()
 
 
+def revoke_application_tokens(application: Any) -> int:
+    """Every token of every client of the connected application ends (it is deactivated)."""
+    clients = OAuthClient.objects.filter(connected_application=application)
+    count = RefreshToken.objects.filter(application__in=clients, revoked__isnull=True).update(
+        revoked=timezone.now()
+    )
+    AccessToken.objects.filter(application__in=clients).delete()
+    return count
+
+
 def revoke_tokens(user: Any, *, application: Any = None, clients: Any = None) -> int:
     """End what the user's applications hold: refresh tokens revoked, access tokens deleted
     (introspection answers inactive at once, the next refresh is refused).

@@ -8,6 +8,9 @@ state, who decided and when, and the reason in the model's own field, and saves 
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import Conflict
 
 
 def mark_decided(
@@ -30,3 +33,13 @@ def mark_decided(
         setattr(record, reason_field, reason.strip())
         fields.append(reason_field)
     record.save(update_fields=fields)
+
+
+def already_decided(record: Any) -> Conflict:
+    """The refusal for a record someone has decided already, naming who where it is known."""
+    if getattr(record, "decided_by", None) is not None:
+        return Conflict(
+            _("This request has already been decided by %(name)s. Nothing was changed.")
+            % {"name": record.decided_by.get_full_name()}
+        )
+    return Conflict(_("This request has already been decided. Nothing was changed."))

@@ -9,18 +9,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import NotFound
 
-from ..grants import revoke_tokens
-from ..models import Application, AppRole, OAuthClient, RoleAssignment
-
-AccessToken = get_access_token_model()
-RefreshToken = get_refresh_token_model()
+from ..grants import revoke_application_tokens, revoke_tokens
+from ..models import Application, AppRole, RoleAssignment
 
 
 def _end_assignments(actor: Actor, assignments: QuerySet[RoleAssignment]) -> list[Any]:
@@ -60,17 +56,7 @@ def deactivate_application(actor: Actor, *, application_id: int) -> int:
         ended = _end_assignments(
             actor, RoleAssignment.objects.filter(role__application=application)
         )
-        clients = OAuthClient.objects.filter(connected_application=application)
-        holders = set(ended) | set(
-            RefreshToken.objects.filter(application__in=clients, revoked__isnull=True).values_list(
-                "user_id", flat=True
-            )
-        )
-        holders |= set(
-            AccessToken.objects.filter(application__in=clients).values_list("user_id", flat=True)
-        )
-        for user_id in holders - {None}:
-            revoke_tokens(user_id, application=application)
+        revoke_application_tokens(application)
         return len(ended)
 
 

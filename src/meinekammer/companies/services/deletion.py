@@ -21,7 +21,7 @@ from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Conflict, Invalid, NotFound
 from meinekammer.core.links import absolute_url
-from meinekammer.core.pending import mark_decided
+from meinekammer.core.pending import already_decided, mark_decided
 
 from ..models import (
     PENDING_REQUEST_STATES,
@@ -134,12 +134,7 @@ def _lock_for_staff(actor: Actor, deletion_id: int) -> CompanyDeletion:
 def _not_pending(deletion: CompanyDeletion) -> Conflict:
     if deletion.state == DeletionState.REVOKED:
         return Conflict(_("The company has revoked this deletion request. Nothing was changed."))
-    if deletion.decided_by is not None:
-        return Conflict(
-            _("This request has already been decided by %(name)s. Nothing was changed.")
-            % {"name": deletion.decided_by.get_full_name()}
-        )
-    return Conflict(_("This request has already been decided. Nothing was changed."))
+    return already_decided(deletion)
 
 
 def approve_company_deletion(actor: Actor, *, deletion_id: int) -> CompanyDeletion:

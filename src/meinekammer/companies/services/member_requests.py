@@ -22,7 +22,7 @@ from meinekammer.audit.models import AuditAction
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Conflict, NotFound
 from meinekammer.core.links import absolute_url
-from meinekammer.core.pending import mark_decided
+from meinekammer.core.pending import already_decided, mark_decided
 
 from ..models import (
     PENDING_REQUEST_STATES,
@@ -141,12 +141,7 @@ def _locked(actor: Actor, member_request_id: int) -> MemberRequest:
 def _already_decided(member_request: MemberRequest) -> Conflict:
     if member_request.state == RequestState.WITHDRAWN:
         return Conflict(_("The request has been withdrawn by its sender. Nothing was changed."))
-    if member_request.decided_by is not None:
-        return Conflict(
-            _("This request has already been decided by %(name)s. Nothing was changed.")
-            % {"name": member_request.decided_by.get_full_name()}
-        )
-    return Conflict(_("This request has already been decided. Nothing was changed."))
+    return already_decided(member_request)
 
 
 def _taken_by_other(member_request: MemberRequest) -> Conflict:
