@@ -114,3 +114,16 @@ def test_a_visitors_language_choice_is_kept_in_a_cookie(client):
     response = client.get("/")
     assert '<html lang="en"' in response.content.decode()
     assert response["Content-Language"] == "en"
+
+
+def test_a_request_in_english_leaves_the_thread_in_the_default_language(client):
+    """Work after a request in the same thread (a worker's task, the next test) speaks German.
+
+    The language middleware once left the visitor's language active on the thread, so a use
+    case called afterwards raised its refusal in English.
+    """
+    from django.utils import translation
+
+    client.post(reverse("web:set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en"' in client.get("/").content.decode()
+    assert translation.get_language() == "de"

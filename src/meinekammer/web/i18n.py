@@ -21,16 +21,21 @@ def language_for(request: HttpRequest) -> str:
 
 
 class LanguageMiddleware:
-    """Replaces Django's LocaleMiddleware; must come after AuthenticationMiddleware."""
+    """Replaces Django's LocaleMiddleware; must come after AuthenticationMiddleware.
+
+    The language holds for this request only: afterwards the thread is back on the language
+    it had, so work done later in the same thread (a task run by the worker, the next request
+    of a test client) does not speak the previous visitor's language.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = language_for(request)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
