@@ -11,6 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from e2e.factors import log_in_with_factor
 from e2e.helpers import check_axe
 from e2e.steps import DE, fill_login
 
@@ -62,7 +63,7 @@ def test_register_review_print_activate(app, new_page) -> None:
 
     # The chamber's staff find the request and the directory's match, and approve.
     staff.goto("/")
-    fill_login(staff, DE, STAFF, DEMO_PASSWORD)
+    log_in_with_factor(staff, DE, STAFF, DEMO_PASSWORD)
     staff.get_by_role("link", name="Kammerbereich").first.click()
     check_axe(staff)
     staff.get_by_role("main").get_by_role("link", name="Registrierungsanfragen").first.click()

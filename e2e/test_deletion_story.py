@@ -8,6 +8,7 @@ import sqlite3
 
 from playwright.sync_api import Page, expect
 
+from e2e.factors import log_in_with_factor
 from e2e.helpers import check_axe, open_latest_mail, unique_email
 from e2e.steps import DE, FIRST_NAME, LAST_NAME, confirm_address, fill_login, register
 from e2e.steps import PASSWORD as USER_PASSWORD
@@ -33,7 +34,9 @@ def admin_of_a_new_company(app, page: Page) -> tuple[str, str]:
         f"company = Company.objects.create(chamber=Chamber.objects.get(number='101'), "
         f"name={name!r}, street='Teststraße 1', postal_code='12345', city='Musterstadt', "
         f"member_number='{secrets.randbelow(9 * 10**8) + 10**8}', state='active')\n"
-        f"Membership.objects.create(company=company, is_admin=True, "
+        "from meinekammer.chambers.factors import notice_end\n"
+        # As activation does: a new admin's notice period before a second factor is required.
+        f"Membership.objects.create(company=company, is_admin=True, admin_factor_from=notice_end(), "
         f"user=User.objects.get(email={email!r}))\n",
     )
     fill_login(page, DE, email, USER_PASSWORD)
@@ -64,7 +67,7 @@ def request_deletion(page: Page, company: str) -> None:
 
 def staff_approves(staff: Page, company: str) -> None:
     staff.goto("/")
-    fill_login(staff, DE, STAFF, DEMO_PASSWORD)
+    log_in_with_factor(staff, DE, STAFF, DEMO_PASSWORD)
     staff.get_by_role("link", name="Kammerbereich").first.click()
     staff.get_by_role("navigation", name="Kammerbereich").get_by_role(
         "link", name="Löschanträge"

@@ -32,7 +32,8 @@ def test_a_trainer_logs_in_to_the_serviceportal_and_out_again(app, page: Page) -
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="Beispiel GmbH")).to_be_visible()
     expect(main).to_contain_text("Ausbilder")
-    expect(main.locator("code")).to_have_text(["ausbilder"])
+    # How Tom logged in (amr: the password), then the role keys.
+    expect(main.locator("code")).to_have_text(["pwd", "ausbilder"])
     check_axe(page)
 
     # Logging out of the sample ends the session at meinekammer too (RP-initiated logout).

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, give_factor
 
 PASSWORD = "ein langes Testkennwort 2026"
 
@@ -67,6 +67,14 @@ def links_in(message) -> list[str]:
 @pytest.fixture
 def user(db):
     return UserFactory(password=PASSWORD)
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's operator (admin_client), with the second factor operators must have."""
+    user = UserFactory(is_staff=True, is_superuser=True, email="admin@example.com")
+    give_factor(user)
+    return user
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ A tiny WSGI application (standard library only) around a standard OpenID Connect
 (Authlib, joserfc): discovery, authorization code with PKCE (S256), state and nonce, the code
 exchanged with client_secret_basic, the ID token verified (signature via JWKS, iss, aud, exp,
 nonce), userinfo, and RP-initiated logout. Users without a role of this application are refused,
-even when they come back with a token.
+even when they come back with a token. The page "/mfa" (Bereich mit Zwei-Faktor) asks meinekammer
+for a second factor (`acr_values=urn:meinekammer:mfa`) and checks `acr` and `amr` in the ID token.
 
 Run it with `python examples/serviceportal/app.py` (see README.md); `meinekammer demo` starts it.
 It keeps its sessions in memory: a sample, not a template for production.
@@ -38,6 +39,16 @@ from joserfc.jwk import KeySet
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COOKIE = "serviceportal_session"  # not Django's "sessionid": cookies do not keep ports apart
 SCOPE = "openid profile email companies"
+# The level of authentication the "/mfa" page needs (meinekammer's acr_values_supported), and
+# the amr values that mean a second factor was used (RFC 8176; see docs/oidc.md).
+ACR_MFA = "urn:meinekammer:mfa"
+SECOND_FACTOR_AMR = {"otp", "hwk", "mfa"}
+AMR_NAMES = {
+    "pwd": "Passwort",
+    "otp": "Einmalcode (Authenticator-App oder Wiederherstellungscode)",
+    "hwk": "Sicherheitsschlüssel oder Passkey",
+    "mfa": "mehrere Faktoren",
+}
 SESSION_SECONDS = 8 * 3600
 LOGIN_SECONDS = 10 * 60
 HTTP_TIMEOUT = 10
@@ -73,10 +84,10 @@ class Config:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Config:
         return cls(
-            issuer=environ.get("MEINEKAMMER_ISSUER", "http://127.0.0.1:8000").rstrip("/"),
+            issuer=environ.get("MEINEKAMMER_ISSUER", "http://localhost:8000").rstrip("/"),
             client_id=environ.get("SERVICEPORTAL_CLIENT_ID", ""),
             client_secret=environ.get("SERVICEPORTAL_CLIENT_SECRET", ""),
-            url=environ.get("SERVICEPORTAL_URL", "http://127.0.0.1:8001").rstrip("/"),
+            url=environ.get("SERVICEPORTAL_URL", "http://localhost:8001").rstrip("/"),
         )
 
     @property
@@ -134,11 +145,13 @@ class ServicePortal:
         )
 
     def authorization_url(self, pending: dict[str, Any]) -> str:
+        extra = {"acr_values": ACR_MFA} if pending.get("mfa") else {}
         url, _state = self.client().create_authorization_url(
             self.discover()["authorization_endpoint"],
             state=pending["state"],
             code_verifier=pending["verifier"],
             nonce=pending["nonce"],
+            **extra,
         )
         return url
 
@@ -224,6 +237,7 @@ class ServicePortal:
         routes = {
             ("GET", "/"): self.start,
             ("GET", "/auth/login"): self.login,
+            ("GET", "/mfa"): self.mfa_area,
             ("GET", "/auth/callback"): self.callback,
             ("POST", "/auth/logout"): self.logout,
         }
@@ -284,19 +298,38 @@ class ServicePortal:
         content = render(
             "home",
             name=html.escape(user["name"]),
+            amr=amr_list(user.get("amr") or []),
             email=html.escape(user["email"]),
             companies=companies,
             csrf=html.escape(session["csrf"]),
         )
         return self.respond(start_response, "200 OK", page("Ihre Übersicht", content))
 
+    def mfa_area(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        """ "Bereich mit Zwei-Faktor": only with a login that used a second factor."""
+        _sid, session = self.session(environ)
+        if session is None or "user" not in session:
+            return self.redirect(start_response, "/auth/login?next=mfa")
+        user = session["user"]
+        if not second_factor_used({"acr": user.get("acr"), "amr": user.get("amr")}):
+            return self.redirect(start_response, "/auth/login?next=mfa")
+        content = render(
+            "mfa",
+            name=html.escape(user["name"]),
+            amr=amr_list(user["amr"]),
+            acr=html.escape(user["acr"]),
+        )
+        return self.respond(start_response, "200 OK", page("Bereich mit Zwei-Faktor", content))
+
     def login(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         old_sid, _session = self.session(environ)
         self.end_session(old_sid)
+        wanted = parse_qs(environ.get("QUERY_STRING", "")).get("next", [""])[0]
         pending = {
             "state": secrets.token_urlsafe(24),
             "nonce": secrets.token_urlsafe(24),
             "verifier": secrets.token_urlsafe(64),
+            "mfa": wanted == "mfa",
         }
         try:
             url = self.authorization_url(pending)
@@ -323,6 +356,10 @@ class ServicePortal:
         except Exception as error:  # the library's errors: token, signature, claims, network
             print(redact(f"serviceportal: login failed: {error!r}"), file=sys.stderr)
             return self.error(start_response, "meinekammer hat die Anmeldung nicht bestätigt.")
+        if session["pending"].get("mfa") and not second_factor_used(result["claims"]):
+            # acr_values is a request; the ID token says what happened. Without a second
+            # factor in it, the area stays closed.
+            return self.error(start_response, "meinekammer hat keinen zweiten Faktor bestätigt.")
         userinfo = result["userinfo"]
         companies = [c for c in userinfo.get("companies") or [] if c.get("roles")]
         if not companies:
@@ -334,17 +371,21 @@ class ServicePortal:
             return self.respond(
                 start_response, "403 Forbidden", body, [("Set-Cookie", self.cookie("", 0))]
             )
+        claims = result["claims"]
         user = {
-            "sub": result["claims"]["sub"],
+            "sub": claims["sub"],
             "name": userinfo.get("name") or userinfo.get("email", ""),
             "email": userinfo.get("email", ""),
             "companies": companies,
+            "acr": str(claims.get("acr") or ""),
+            "amr": [str(v) for v in claims.get("amr") or [] if isinstance(v, str)],
         }
         _sid, cookie = self.new_session(
             {"user": user, "id_token": result["id_token"], "csrf": secrets.token_urlsafe(24)},
             SESSION_SECONDS,
         )
-        return self.redirect(start_response, "/", cookie)
+        target = "/mfa" if session["pending"].get("mfa") else "/"
+        return self.redirect(start_response, target, cookie)
 
     def logout(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         sid, session = self.session(environ)
@@ -378,6 +419,24 @@ class ServicePortal:
     ) -> list[bytes]:
         body = page("Anmeldung fehlgeschlagen", render("error", message=html.escape(message)))
         return self.respond(start_response, status, body, [("Set-Cookie", self.cookie("", 0))])
+
+
+def second_factor_used(claims: Mapping[str, Any]) -> bool:
+    """The ID token says a second factor was used: acr, and an amr value that means one."""
+    amr = claims.get("amr")
+    return (
+        claims.get("acr") == ACR_MFA
+        and isinstance(amr, list)
+        and any(value in SECOND_FACTOR_AMR for value in amr)
+    )
+
+
+def amr_list(amr: Iterable[str]) -> str:
+    items = "".join(
+        f"<li>{html.escape(AMR_NAMES.get(value, value))} (<code>{html.escape(value)}</code>)</li>"
+        for value in amr
+    )
+    return f"<ul>{items}</ul>" if items else "<p>Keine Angabe</p>"
 
 
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):

@@ -48,4 +48,11 @@ SCHEDULES: list[Schedule] = [
         "after the request), unless it was revoked: memberships, roles, invitations and open "
         "requests end, personal data are erased, former members are told.",
     ),
+    Schedule(
+        name="announce-admin-factors",
+        task_path="meinekammer.companies.tasks.announce_admin_factors",
+        every=timedelta(hours=1),
+        why="Company admins of a chamber that switched the second factor on (or admins from "
+        "before it was introduced) are told by mail from which date they need one.",
+    ),
 ]

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
 
+from meinekammer.web.accounts import views as account_views
+from meinekammer.web.accounts.mfa_views import remove_key
 from meinekammer.web.sso.urls import oidc_patterns
 from meinekammer.web.sso.views import ConnectDiscoveryInfoView
 
@@ -18,6 +20,18 @@ urlpatterns = [
         ".well-known/openid-configuration",
         transaction.non_atomic_requests(ConnectDiscoveryInfoView.as_view()),
         name="openid-configuration",
+    ),
+    # Removing a security key asks the MFA adapter first, as deactivating the app does.
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        remove_key,
+        name="mfa_remove_webauthn",
+    ),
+    # allauth's page, with the second factor asked again (web.decorators.recently_checked).
+    path(
+        "accounts/password/change/",
+        account_views.password_change,
+        name="account_change_password",
     ),
     path("accounts/", include("allauth.urls")),
     path("dev/mailbox/", include("meinekammer.web.mailbox.urls")),

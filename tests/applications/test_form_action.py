@@ -4,10 +4,12 @@
 from urllib.parse import urlencode
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from tests.applications.conftest import REDIRECT_URI
 from tests.applications.test_oidc_refusals import authorize
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +64,25 @@ def test_the_login_form_sent_again_keeps_the_clients_origin(client, oidc_client,
     )
     assert response.status_code == 200  # the form again, with an error
     assert form_action(response) == ["'self'", "http://127.0.0.1:8001"]
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        (authorize_url(), ["'self'", "http://127.0.0.1:8001"]),
+        (authorize_url(redirect_uri="http://evil.example/auth/callback"), ["'self'"]),
+        ("/konto/", ["'self'"]),
+    ],
+)
+def test_the_second_step_of_a_login_keeps_the_clients_origin(
+    client, oidc_client, user, next_url, expected
+):
+    # The code of the authenticator app is the last form before the redirect to the client.
+    TOTP.activate(user, generate_totp_secret())
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD, "next": next_url}
+    )
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    page = client.get(reverse("mfa_authenticate"))
+    assert page.status_code == 200
+    assert form_action(page) == expected

@@ -184,6 +184,22 @@ def test_prompt_none_without_a_session_answers_login_required(client, oidc_clien
     assert "error=login_required" in response["Location"]
 
 
+def test_prompt_none_with_a_session_gives_a_code_silently(logged_in_trainer):
+    """Silent login once answered login_required to every logged-in user: oauthlib's request,
+    on which the check runs, carries no user."""
+    response = authorize(logged_in_trainer, prompt="none")
+    assert "error=" not in response["Location"]
+    assert exchange(logged_in_trainer, code_from(response)).status_code == 200
+
+
+def test_prompt_none_without_consent_answers_consent_required(logged_in_trainer, oidc_client):
+    oidc_client.first_party = False
+    oidc_client.save(update_fields=["first_party"])
+    response = authorize(logged_in_trainer, prompt="none")
+    assert response.status_code == 302 and response["Location"].startswith(REDIRECT_URI)
+    assert "error=consent_required" in response["Location"] and "code=" not in response["Location"]
+
+
 def test_prompt_login_and_max_age_ask_for_the_password_again(logged_in_trainer):
     response = authorize(logged_in_trainer, prompt="login")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

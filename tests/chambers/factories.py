@@ -1,7 +1,7 @@
 import factory
 
 from meinekammer.chambers.models import Chamber, ChamberStaff, DirectoryEntry
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, give_factor
 
 
 class ChamberFactory(factory.django.DjangoModelFactory):
@@ -41,3 +41,9 @@ class ChamberStaffFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     chamber = factory.SubFactory(ChamberFactory)
+
+    @factory.post_generation
+    def factor(self, create, extracted, **kwargs):
+        """Chamber staff must have a second factor (accounts.factors); factor=False: none."""
+        if create and extracted is not False:
+            give_factor(self.user)

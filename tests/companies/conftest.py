@@ -2,7 +2,7 @@ import pytest
 
 from meinekammer.chambers.models import Chamber, ChamberStaff, DirectoryEntry
 from meinekammer.companies.services import join_requests
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, give_factor
 from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory, actor_for
 
 
@@ -35,6 +35,7 @@ def other_chamber(db):
 def staff(chamber):
     user = UserFactory(first_name="Sabine", last_name="Sachbearbeitung")
     ChamberStaff.objects.create(user=user, chamber=chamber)
+    give_factor(user)  # chamber staff must have one (accounts.factors)
     return user
 
 
@@ -42,6 +43,7 @@ def staff(chamber):
 def other_staff(other_chamber):
     user = UserFactory()
     ChamberStaff.objects.create(user=user, chamber=other_chamber)
+    give_factor(user)  # chamber staff must have one (accounts.factors)
     return user
 
 

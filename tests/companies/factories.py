@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from meinekammer.applications.models import Application, AppRole
 from meinekammer.companies.models import (
@@ -42,6 +45,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     is_admin = False
+    # An admin made by a use case has a notice period before a second factor is required.
+    admin_factor_from = factory.LazyAttribute(
+        lambda o: timezone.now() + timedelta(days=14) if o.is_admin else None
+    )
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

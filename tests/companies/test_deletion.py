@@ -35,6 +35,7 @@ from tests.companies.factories import (
     MembershipFactory,
 )
 from tests.conftest import PASSWORD
+from tests.recheck import mark_checked
 
 JOB = Actor.system(Interface.JOB)
 
@@ -67,6 +68,7 @@ def mails(template: str) -> list[str]:
 
 def request_through_pages(client, company, reason="Betrieb eingestellt"):
     url = reverse("companies:delete", args=[company.pk])
+    mark_checked(client)  # just confirmed, as the sensitive action asks (test_recheck.py)
     confirm = client.post(url, {"reason": reason})
     assert "Bestätigen" in confirm.text and "Abbruch" in confirm.text
     assert reason in confirm.text

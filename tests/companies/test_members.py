@@ -25,6 +25,7 @@ from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory, actor_for
 from tests.companies.helpers import approve_data, events, flashed, mails, text
+from tests.recheck import mark_checked
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,7 @@ def test_being_admin_grants_no_role(company, admin, roles):
 def test_an_admin_invited_as_admin_gets_no_role_unasked(client, admin, join_request, roles):
     member_requests.assign_request_to_me(actor_for(admin), member_request_id=join_request.pk)
     client.force_login(admin)
+    mark_checked(client)  # just confirmed, as handing out admin rights asks (test_recheck.py)
     client.post(
         reverse("companies:request_detail", args=[join_request.pk]),
         approve_data(roles, is_admin="yes"),

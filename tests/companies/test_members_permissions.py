@@ -25,6 +25,7 @@ from meinekammer.companies.services.invitations import digest
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
 from tests.companies.factories import AppRoleFactory, CompanyFactory, MembershipFactory, actor_for
+from tests.recheck import mark_checked
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,7 @@ def login(client, world, actor):
     user = world["actors"][actor]
     if user is not None:
         client.force_login(user)
+        mark_checked(client, user)  # just confirmed, as sensitive actions ask (test_recheck.py)
     return user
 
 

@@ -31,7 +31,7 @@ def count_users(tmp_path):
 def test_the_demo_sets_up_sqlite_under_var_and_prints_the_logins(tmp_path):
     result = run_demo(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "http://127.0.0.1:8000/" in result.stdout
+    assert "http://localhost:8000/" in result.stdout
     assert "/dev/mailbox/" in result.stdout
     assert "anna.admin@beispiel-gmbh.example" in result.stdout
     assert "Demo-Zugang-2026" in result.stdout
@@ -89,9 +89,9 @@ def test_the_demo_on_another_port_registers_the_sample_client_on_the_next_one(
     demo_on_another_port,
 ):
     var_dir, result = demo_on_another_port
-    assert "Portal:               http://127.0.0.1:8100/" in result.stdout
-    assert "http://127.0.0.1:8100/dev/mailbox/" in result.stdout
-    assert "Sample application:   http://127.0.0.1:8101/" in result.stdout
+    assert "Portal:               http://localhost:8100/" in result.stdout
+    assert "http://localhost:8100/dev/mailbox/" in result.stdout
+    assert "Sample application:   http://localhost:8101/" in result.stdout
     assert ":8000" not in result.stdout and ":8001" not in result.stdout
     with sqlite3.connect(var_dir / "meinekammer.sqlite3") as db:
         uris = db.execute(
@@ -99,14 +99,14 @@ def test_the_demo_on_another_port_registers_the_sample_client_on_the_next_one(
             " where client_id = ?",
             (SERVICEPORTAL_CLIENT_ID,),
         ).fetchone()
-    assert uris == ("http://127.0.0.1:8101/auth/callback", "http://127.0.0.1:8101/")
+    assert uris == ("http://localhost:8101/auth/callback", "http://localhost:8101/")
 
 
 def test_every_demo_process_gets_the_address_of_the_port_it_runs_on(demo_on_another_port):
     var_dir, _result = demo_on_another_port
     environ = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "SERVICEPORTAL_URL"}}
     site_url, sample_url = demo_addresses("127.0.0.1", DEMO_PORT, environ)
-    assert (site_url, sample_url) == ("http://127.0.0.1:8100", "http://127.0.0.1:8101")
+    assert (site_url, sample_url) == ("http://localhost:8100", "http://localhost:8101")
     processes = {
         p.name: p
         for p in demo_processes(
@@ -121,7 +121,7 @@ def test_every_demo_process_gets_the_address_of_the_port_it_runs_on(demo_on_anot
     web = processes["web"].argv
     assert web[web.index("--bind") + 1] == "127.0.0.1:8100"
     for process in processes.values():
-        assert process.env["SITE_URL"] == "http://127.0.0.1:8100"
+        assert process.env["SITE_URL"] == "http://localhost:8100"
 
     # What the portal's processes make of it: the issuer, the discovery document, mail links.
     out = run_with_demo_settings(
@@ -134,23 +134,23 @@ def test_every_demo_process_gets_the_address_of_the_port_it_runs_on(demo_on_anot
         print(settings.SITE_URL)
         print(settings.OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"])
         print(absolute_url("/konto/"))
-        response = Client(HTTP_HOST="127.0.0.1:8100").get("/.well-known/openid-configuration")
+        response = Client(HTTP_HOST="localhost:8100").get("/.well-known/openid-configuration")
         print(response.json()["issuer"])
         """,
     )
     assert out.split() == [
-        "http://127.0.0.1:8100",
-        "http://127.0.0.1:8100",
-        "http://127.0.0.1:8100/konto/",
-        "http://127.0.0.1:8100",
+        "http://localhost:8100",
+        "http://localhost:8100",
+        "http://localhost:8100/konto/",
+        "http://localhost:8100",
     ]
 
     # The sample application: the issuer, and its own address, exactly as its client is registered.
     config = Config.from_environment(processes["sample"].env)
-    assert config.issuer == "http://127.0.0.1:8100"
-    assert config.url == "http://127.0.0.1:8101"
-    assert config.redirect_uri == "http://127.0.0.1:8101/auth/callback"
-    assert config.post_logout_redirect_uri == "http://127.0.0.1:8101/"
+    assert config.issuer == "http://localhost:8100"
+    assert config.url == "http://localhost:8101"
+    assert config.redirect_uri == "http://localhost:8101/auth/callback"
+    assert config.post_logout_redirect_uri == "http://localhost:8101/"
     assert config.client_id == SERVICEPORTAL_CLIENT_ID
     assert config.client_secret == SERVICEPORTAL_CLIENT_SECRET
 
@@ -195,3 +195,13 @@ def test_an_unknown_page_in_the_demo_is_the_portals_404_page_not_djangos_url_lis
     assert '<h1 class="kern-heading-large">Seite nicht gefunden</h1>' in page  # web/error.html
     assert "Using the URLconf" not in page and "meinekammer.urls" not in page
     assert "MAILBOX 200" in page
+
+
+def test_the_demo_is_reached_as_localhost_because_webauthn_refuses_ip_addresses():
+    """A passkey's relying party is the site's host name; Chromium refuses 127.0.0.1."""
+    assert demo_addresses("127.0.0.1", 8000, {}) == (
+        "http://localhost:8000",
+        "http://localhost:8001",
+    )
+    assert demo_addresses("::1", 8000, {})[0] == "http://localhost:8000"
+    assert demo_addresses("portal.example", 8000, {})[0] == "http://portal.example:8000"

@@ -206,3 +206,78 @@ def test_the_access_log_keeps_no_code_state_or_token(portal, capsys):
     assert "GET /nirgends?id_token_hint=[redacted]&access_token=[redacted]" in log
     for secret in ("the-authorization-code", "the-state", "the.id.token", "the-access-token"):
         assert secret not in log
+
+
+# --- "Bereich mit Zwei-Faktor" ------------------------------------------------------------------
+
+TOM = {
+    "name": "Tom Trainer",
+    "email": "t@example.org",
+    "companies": [{"name": "Beispiel GmbH", "member_number": "1010001", "roles": ["ausbilder"]}],
+}
+
+
+def login_for_mfa(portal, claims):
+    login = Response(portal, "/auth/login?next=mfa")
+    location = urlsplit(login.header("Location"))
+    query = {k: v[0] for k, v in parse_qs(location.query).items()}
+    (pending,) = portal.sessions.values()
+    portal.complete_login = lambda query, pending: {  # type: ignore[method-assign]
+        "claims": {"sub": "abc", **claims},
+        "userinfo": {"sub": "abc", **TOM},
+        "id_token": "the.id.token",
+    }
+    state = pending["pending"]["state"]
+    callback = Response(portal, f"/auth/callback?code=c&state={state}", cookie=login.session_cookie)
+    return query, callback
+
+
+def test_the_start_page_links_to_the_mfa_area(portal):
+    assert 'href="/mfa">Bereich mit Zwei-Faktor</a>' in Response(portal, "/").body
+
+
+def test_the_mfa_area_sends_a_visitor_to_a_login_that_asks_for_the_second_factor(portal):
+    response = Response(portal, "/mfa")
+    assert response.status == "303 See Other"
+    assert response.header("Location") == "/auth/login?next=mfa"
+    query, _callback = login_for_mfa(portal, {"acr": "urn:meinekammer:mfa", "amr": ["otp"]})
+    assert query["acr_values"] == "urn:meinekammer:mfa"
+    plain = urlsplit(Response(portal, "/auth/login").header("Location"))
+    assert "acr_values" not in parse_qs(plain.query)
+
+
+def test_the_mfa_area_shows_how_the_user_logged_in(portal):
+    _query, callback = login_for_mfa(
+        portal, {"acr": "urn:meinekammer:mfa", "amr": ["pwd", "otp", "mfa"]}
+    )
+    assert callback.status == "303 See Other" and callback.header("Location") == "/mfa"
+    area = Response(portal, "/mfa", cookie=callback.session_cookie)
+    assert area.status == "200 OK"
+    assert "<h1>Bereich mit Zwei-Faktor</h1>" in area.body
+    assert "<code>pwd</code>" in area.body and "<code>otp</code>" in area.body
+    assert "urn:meinekammer:mfa" in area.body
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {},
+        {"acr": "urn:meinekammer:pwd", "amr": ["pwd"]},
+        {"acr": "urn:meinekammer:mfa"},
+        {"acr": "urn:meinekammer:mfa", "amr": ["pwd"]},
+        {"acr": "urn:meinekammer:mfa", "amr": "otp"},
+        {"amr": ["pwd", "otp", "mfa"]},
+    ],
+)
+def test_the_mfa_area_refuses_a_token_without_a_second_factor(portal, claims):
+    _query, callback = login_for_mfa(portal, claims)
+    assert callback.status == "400 Bad Request"
+    assert "keinen zweiten Faktor" in callback.body
+    assert portal.sessions == {}
+
+
+def test_a_login_without_the_factor_does_not_open_the_mfa_area(portal):
+    callback = login_as(portal, {**TOM})
+    assert callback.header("Location") == "/"
+    area = Response(portal, "/mfa", cookie=callback.session_cookie)
+    assert area.status == "303 See Other" and area.header("Location") == "/auth/login?next=mfa"

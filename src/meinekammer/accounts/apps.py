@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "meinekammer.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from .factors import operator_requirement, register_requirement
+
+        register_requirement(operator_requirement)

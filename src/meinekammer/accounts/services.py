@@ -127,6 +127,18 @@ def _verified_user_for(email: str) -> User | None:
 
 
 def resend_confirmation(actor: Actor, *, email: str) -> None:
+    """ "Bestätigungslink erneut senden": the worker sends it if the address waits for one.
+
+    The page only queues the task, the same for every address, so that the answer's time does
+    not tell which addresses wait for confirmation (rendering and storing the mail on the
+    request made those answers slower).
+    """
+    from .tasks import send_confirmation_again as task
+
+    task.enqueue(email=email)
+
+
+def send_confirmation_again(*, email: str) -> None:
     """Send a new confirmation link if this address waits for confirmation. Says nothing else.
 
     The mail is allauth's (`EmailAddress.send_confirmation`). It is sent without the HTTP
@@ -144,8 +156,20 @@ def resend_confirmation(actor: Actor, *, email: str) -> None:
     address.send_confirmation(None, signup=False)
 
 
-@transaction.atomic
 def request_unlock(actor: Actor, *, email: str) -> None:
+    """ "Konto entsperren": the worker sends the link if a locked account has this address.
+
+    The page only queues the task, the same for every address: looking the account up,
+    recording and mailing on the request took twice as long for a locked account and told
+    by the answer's time which addresses have one.
+    """
+    from .tasks import send_unlock_link as task
+
+    task.enqueue(email=email, ip=actor.ip, user_agent=actor.user_agent, via=str(actor.via))
+
+
+@transaction.atomic
+def send_unlock_link(actor: Actor, *, email: str) -> None:
     """Send an unlock link if a locked account has this confirmed address. Says nothing else."""
     user = _verified_user_for(email)
     if user is None or not user.is_locked or user.is_deleted:

@@ -244,3 +244,21 @@ class UsedCode(models.Model):
 
     def __str__(self) -> str:
         return self.code_digest[:12]
+
+
+class GrantAuthentication(models.Model):
+    """How the user logged in for an authorization code (`amr`, `acr`, `auth_time` of its ID
+    tokens), kept from the authorization step, where the browser's session tells it, to the code
+    exchange and every refresh of the token family that exchange starts (sso/authentication.py).
+    Refreshed ID tokens keep the original login's values."""
+
+    code_digest = models.CharField(max_length=64, unique=True)
+    token_family = models.UUIDField(null=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    amr = models.JSONField(default=list)
+    acr = models.CharField(max_length=64)
+    auth_time = models.DateTimeField(null=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.acr} {self.code_digest[:12]}"

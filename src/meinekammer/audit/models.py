@@ -23,6 +23,12 @@ class AuditAction(models.TextChoices):
     DELETION_REFUSED = "account.deletion_refused", _("Account deletion refused")
     PRIVACY_ACCEPTED = "account.privacy_accepted", _("Privacy information accepted")
     APP_ACCESS_REVOKED = "account.app_access_revoked", _("Access of an application revoked")
+    SESSION_ENDED = "account.session_ended", _("Device logged out")
+    # Second factors (allauth.mfa).
+    TOTP_ACTIVATED = "mfa.totp_activated", _("Authenticator app set up")
+    WEBAUTHN_ADDED = "mfa.webauthn_added", _("Security key added")
+    AUTHENTICATOR_REMOVED = "mfa.authenticator_removed", _("Second factor removed")
+    RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", _("Recovery codes generated")
     # Companies and their chamber (manual ch. 3, ch. 9 item 5).
     COMPANY_REGISTERED = "company.registered", _("Company registration submitted")
     REGISTRATION_APPROVED = "company.registration_approved", _("Registration approved")
@@ -83,6 +89,10 @@ SECURITY_EVENTS = (
     AuditAction.LOCKED,
     AuditAction.UNLOCKED,
     AuditAction.APP_ACCESS_REVOKED,
+    AuditAction.TOTP_ACTIVATED,
+    AuditAction.WEBAUTHN_ADDED,
+    AuditAction.AUTHENTICATOR_REMOVED,
+    AuditAction.RECOVERY_CODES_GENERATED,
 )
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .factors import apply_admins_factor_setting
 from .models import Chamber, ChamberStaff, DirectoryEntry
 
 
@@ -11,9 +12,15 @@ class ChamberStaffInline(admin.TabularInline):
 
 @admin.register(Chamber)
 class ChamberAdmin(admin.ModelAdmin):
-    list_display = ("number", "name", "city", "is_active")
+    list_display = ("number", "name", "city", "is_active", "admins_factor_required")
     search_fields = ("number", "name", "city")
+    readonly_fields = ("admins_factor_required_from",)
     inlines = [ChamberStaffInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Switching the second factor for company admins on starts a notice period.
+        apply_admins_factor_setting(obj, required=obj.admins_factor_required)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ChamberStaff)

@@ -6,3 +6,10 @@ class ChambersConfig(AppConfig):
     name = "meinekammer.chambers"
     label = "chambers"
     verbose_name = _("Chambers")
+
+    def ready(self) -> None:
+        from meinekammer.accounts.factors import register_requirement
+
+        from .factors import staff_requirement
+
+        register_requirement(staff_requirement)

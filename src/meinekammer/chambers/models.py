@@ -30,6 +30,23 @@ class Chamber(models.Model):
     signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory's title"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Second factor for the company admins of this chamber (accounts.factors): required from
+    # `admins_factor_required_from` on (set when switched on: a notice period ahead), and for
+    # each admin from the end of their own notice period (Membership.admin_factor_from).
+    admins_factor_required = models.BooleanField(
+        _("second factor required for company administrators"),
+        default=True,
+        help_text=_(
+            "Company administrators of this chamber must log in with a second factor after a "
+            "notice period announced by e-mail."
+        ),
+    )
+    admins_factor_required_from = models.DateTimeField(
+        _("second factor required for company administrators from"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("chamber")

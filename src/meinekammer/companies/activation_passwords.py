@@ -31,5 +31,13 @@ def hash_password(password: str) -> str:
     return make_password(normalize(password))
 
 
-def matches(entered: str, password_hash: str) -> bool:
-    return bool(password_hash) and check_password(normalize(entered), password_hash)
+def matches(entered: str, password_hash: str | None) -> bool:
+    """Whether `entered` is the password of this hash; without a hash (no letter) never.
+
+    Both cost one hash of what was entered: without a hash the same work is done and thrown
+    away, so that the answer's time does not tell whether a company has a live letter.
+    """
+    if not password_hash:
+        make_password(normalize(entered))
+        return False
+    return check_password(normalize(entered), password_hash)

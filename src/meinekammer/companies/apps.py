@@ -8,4 +8,9 @@ class CompaniesConfig(AppConfig):
     verbose_name = _("Companies")
 
     def ready(self) -> None:
+        from meinekammer.accounts.factors import register_requirement
+
         from . import lifecycle  # noqa: F401
+        from .factors import company_requirement
+
+        register_requirement(company_requirement)

@@ -53,6 +53,11 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    # "Require two-factor authentication for all members": None is off; else the date from
+    # which every member must have a second factor (accounts.factors, companies/factors.py).
+    members_factor_required_from = models.DateTimeField(
+        _("second factor required for all members from"), null=True, blank=True
+    )
 
     objects = CompanyQuerySet.as_manager()
 
@@ -85,6 +90,9 @@ class Membership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     is_admin = models.BooleanField(_("company admin"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the membership becomes admin: the end of the admin's notice period, from which
+    # a second factor is required if the chamber asks for it (companies/factors.py).
+    admin_factor_from = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("membership")

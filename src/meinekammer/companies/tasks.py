@@ -4,6 +4,7 @@ from django_tasks import task
 
 from meinekammer.core.actor import Actor, Interface
 
+from .factors import announce_admin_factor_requirements
 from .services.deletion import execute_due_deletions
 from .services.invitations import expire_invitations
 
@@ -18,3 +19,9 @@ def expire_due_invitations() -> int:
 def delete_due_companies() -> int:
     """Idempotent and safe in parallel: each company row is locked and its state checked again."""
     return execute_due_deletions(Actor.system(Interface.JOB))
+
+
+@task()
+def announce_admin_factors() -> int:
+    """Idempotent: each admin is told each date once (the outbox's event key)."""
+    return announce_admin_factor_requirements()

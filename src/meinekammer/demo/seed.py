@@ -14,7 +14,7 @@ DEMO_PASSWORD = "Demo-Zugang-2026"
 # published here, never to be used outside the demo.
 SERVICEPORTAL_CLIENT_ID = "serviceportal-demo"
 SERVICEPORTAL_CLIENT_SECRET = "demo-only-serviceportal-secret-not-for-production"
-SERVICEPORTAL_URL = "http://127.0.0.1:8001"
+SERVICEPORTAL_URL = "http://localhost:8001"
 
 
 DEMO_USERS = [
@@ -106,7 +106,7 @@ def seed_demo_data(serviceportal_url: str | None = None) -> list[tuple[str, str]
     """Create the demo accounts if missing; returns (e-mail, role) for the printed list.
 
     `serviceportal_url` is where the sample application runs (default: $SERVICEPORTAL_URL or
-    http://127.0.0.1:8001); its client's redirect URIs are registered for exactly that address.
+    http://localhost:8001); its client's redirect URIs are registered for exactly that address.
     """
     notice = PrivacyNotice.objects.current()
     logins = []
@@ -267,6 +267,7 @@ def _seed_chambers_and_companies() -> None:
         company=active, applicant=anna, state=RegistrationState.APPROVED
     )
     from meinekammer.applications.models import RoleAssignment
+    from meinekammer.chambers.factors import notice_end
     from meinekammer.companies.models import MemberRequest, RequestKind
 
     tom = _user("tom.trainer@beispiel-gmbh.example")
@@ -275,7 +276,14 @@ def _seed_chambers_and_companies() -> None:
         (tom, False, ["ausbilder"]),
         (_user("lea.lernt@beispiel-gmbh.example"), False, ["auszubildender"]),
     ):
-        membership = Membership.objects.create(user=user, company=active, is_admin=is_admin)
+        # Anna is in her notice period: the start page tells her the date from which her
+        # chamber requires a second factor (Sabine, chamber staff, has none and must set one up).
+        membership = Membership.objects.create(
+            user=user,
+            company=active,
+            is_admin=is_admin,
+            admin_factor_from=notice_end() if is_admin else None,
+        )
         for key in keys:
             RoleAssignment.objects.create(membership=membership, role=roles[key], assigned_by=anna)
     # An open role request for Anna's queue ("Offene Anfragen", manual ch. 6).

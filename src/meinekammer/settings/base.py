@@ -63,7 +63,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Before UserSessionsMiddleware: the idle warning's status request is no activity.
+    "meinekammer.web.accounts.idle.IdleTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Leads an account that must have a second factor and has none to the set-up.
+    "meinekammer.web.accounts.required_factor.RequiredFactorMiddleware",
     "meinekammer.web.middleware.SecurityHeadersMiddleware",
     # A use case's NotFound is the 404 page, whichever view it came from.
     "meinekammer.web.actors.DomainErrorMiddleware",
@@ -131,6 +135,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "meinekammer_cache",
+            # Not Django's 300: culling would drop rate-limit counts (docs/security.md).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -187,6 +193,10 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# "Anmeldecode per E-Mail": the owner's way in that no stranger's wrong passwords can block.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
@@ -204,10 +214,20 @@ ACCOUNT_FORMS = {
     "reset_password_from_key": "meinekammer.web.accounts.forms.ResetPasswordKeyForm",
     "add_email": "meinekammer.web.accounts.forms.AddEmailForm",
     "reauthenticate": "meinekammer.web.accounts.forms.ReauthenticateForm",
+    "request_login_code": "meinekammer.web.accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "meinekammer.web.accounts.forms.ConfirmLoginCodeForm",
 }
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # Wrong second-factor codes (allauth.mfa, key: the account). Wrong passwords count per
+    # account and source instead (web/accounts/throttling.py, docs/security.md):
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_ip": "10/m/ip,100/h/ip",
+    "login_failed_source": "5/5m/key,10/h/key,20/d/key",
+    "login_failed_account": "100/d/key",
+    # "Anmeldecode per E-Mail": per address and source, and a cap per address against mail floods.
+    "request_login_code": "10/m/ip,3/15m/key",
+    "request_login_code_account": "20/d/key",
     "signup": "10/m/ip,30/h/ip",
     "reset_password": "10/m/ip,3/10m/key",
     "reset_password_from_key": "20/m/ip",
@@ -224,9 +244,15 @@ ACCOUNT_RATE_LIMITS = {
     "invite_member": "60/h/user",
     "open_invitation": "30/m/ip",
 }
-# Changing the e-mail address (a step towards taking over an account) asks for the password.
+# Sensitive actions (e-mail, password, factors, deleting the account or a company, handing out
+# admin rights) ask for the second factor again, or the password for an account without one,
+# when the session's last check is older than this (web.decorators.recently_checked, which
+# allauth's own re-authentication asks too, through the account adapter). docs/accounts.md.
+RECHECK_SECONDS = env.int("RECHECK_SECONDS", default=600)
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
-ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_TIMEOUT = RECHECK_SECONDS
+# No "code" by e-mail: a mailbox is not a second factor.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 PRIVACY_NOTICE_VERSION_REQUIRED = True
 
 # --- Second factor (allauth.mfa) and sessions (allauth.usersessions) ----------------------------
@@ -239,7 +265,35 @@ MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_WEBAUTHN_USER_VERIFICATION = "preferred"
 # Plain-HTTP origins for WebAuthn only where the site itself is on http (demo, tests).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = SITE_URL.startswith("http://")
+MFA_ADAPTER = "meinekammer.web.accounts.mfa_adapter.MFAAdapter"
+MFA_FORMS = {
+    "activate_totp": "meinekammer.web.accounts.mfa_forms.ActivateTOTPForm",
+    "authenticate": "meinekammer.web.accounts.mfa_forms.AuthenticateForm",
+    "reauthenticate": "meinekammer.web.accounts.mfa_forms.ReauthenticateForm",
+    "add_webauthn": "meinekammer.web.accounts.mfa_forms.AddWebAuthnForm",
+    "edit_webauthn": "meinekammer.web.accounts.mfa_forms.EditWebAuthnForm",
+    "authenticate_webauthn": "meinekammer.web.accounts.mfa_forms.AuthenticateWebAuthnForm",
+    "login_webauthn": "meinekammer.web.accounts.mfa_forms.LoginWebAuthnForm",
+    "reauthenticate_webauthn": "meinekammer.web.accounts.mfa_forms.ReauthenticateWebAuthnForm",
+}
+# Wrong codes count against ACCOUNT_RATE_LIMITS["login_failed"] (per account, key
+# "mfa-auth-user-<id>"); a used TOTP code is refused for its whole validity window (cache).
+# Removing or adding a factor asks for re-authentication (allauth's default, kept explicit).
+MFA_REAUTHENTICATION_REQUIRED = True
+# allauth refuses to add an e-mail address to an account with a factor (and a factor to an
+# account with an unconfirmed address), guarding sites where an unconfirmed account can log in.
+# Here none can (ACCOUNT_EMAIL_VERIFICATION mandatory), and without this an account with a
+# factor could never change its address (ACCOUNT_CHANGE_EMAIL).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
 USERSESSIONS_TRACK_ACTIVITY = True
+# A session without activity for this long is logged out (web/accounts/idle.py); the page warns
+# SESSION_IDLE_WARNING seconds before. 0 switches the idle timeout off.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_IDLE_WARNING = env.int("SESSION_IDLE_WARNING", default=2 * 60)
+# Where a second factor becomes required with a date (a new company admin, a chamber or a
+# company switching it on), it applies this many days after the notice mail.
+MFA_REQUIRED_NOTICE_DAYS = env.int("MFA_REQUIRED_NOTICE_DAYS", default=14)
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -37,5 +37,5 @@ OPERATOR = {
 # OIDC_SIGNING_KEY_FILE; see docs/oidc.md).
 if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:  # noqa: F405
     OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = demo_key(VAR_DIR / "oidc-signing-key.pem")  # noqa: F405
-# The sample application runs on the port after the portal's, e.g. http://127.0.0.1:8001 (no TLS).
+# The sample application runs on the port after the portal's, e.g. http://localhost:8001 (no TLS).
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405

@@ -23,6 +23,10 @@ DISCOVERY_CLAIMS = [
     "family_name",
     "locale",
     "companies",
+    # ID token only: how the user logged in (sso/authentication.py).
+    "amr",
+    "acr",
+    "auth_time",
 ]
 
 

@@ -16,6 +16,8 @@ from meinekammer.accounts.rules import may_act
 from meinekammer.applications.grants import revoke_family
 from meinekammer.applications.models import UsedCode
 
+from . import authentication
+
 Grant = get_grant_model()
 
 
@@ -31,6 +33,14 @@ else:
 
 class AuthorizationCodeMixin(_Base):
     """Part of `sso.validator.Validator`; the methods of DOT's OAuth2Validator it refines."""
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        # How the user logged in, captured from the session by the authorization view
+        # (AuthorizationView.create_authorization_response puts it in the credentials).
+        sign_in = getattr(request, "mk_sign_in", None)
+        if isinstance(sign_in, authentication.SignIn):
+            authentication.remember_for_code(digest(code["code"]), request.user, sign_in)
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
         request.mk_grant = None
@@ -97,6 +107,8 @@ class AuthorizationCodeMixin(_Base):
                 request.nonce = grant.nonce
             if grant.claims:
                 request.claims = json.loads(grant.claims)
+            request.mk_code_digest = digest(code)
+            request.mk_sign_in = authentication.for_code(request.mk_code_digest)
             return may_act(request.user)
         used = UsedCode.objects.filter(code_digest=digest(code), client=client).first()
         if used is not None:

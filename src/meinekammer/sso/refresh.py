@@ -11,6 +11,7 @@ from oauth2_provider.models import get_refresh_token_model
 
 from meinekammer.accounts.rules import may_act
 
+from . import authentication
 from .gate import has_access
 
 RefreshToken = get_refresh_token_model()
@@ -32,6 +33,10 @@ class RefreshMixin(_Base):
             request, refresh_token_code, access_token, previous_refresh_token
         )
         request.mk_token_family = refresh_token.token_family
+        code_digest = getattr(request, "mk_code_digest", None)
+        if code_digest is not None and previous_refresh_token is None:
+            # A code exchange: the family's refreshes keep how the user logged in.
+            authentication.keep_for_family(code_digest, refresh_token.token_family)
         return refresh_token
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
@@ -61,4 +66,8 @@ class RefreshMixin(_Base):
             and instance is not None
             and instance.created + timedelta(seconds=lifetime) <= timezone.now()
         )
-        return not expired
+        if expired:
+            return False
+        # The refreshed ID token tells the original login's amr, acr and auth_time.
+        request.mk_sign_in = authentication.for_family(getattr(instance, "token_family", None))
+        return True

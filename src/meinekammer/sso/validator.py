@@ -13,6 +13,11 @@ The private DOT methods overridden are described in
 docs/decisions/0004-django-oauth-toolkit-overrides.md.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
 from oauth2_provider.models import get_access_token_model, get_id_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
@@ -20,6 +25,7 @@ from meinekammer.accounts.rules import may_act
 from meinekammer.applications.models import OAuthClient
 from meinekammer.applications.services.consents import consent_needed
 
+from . import authentication
 from .bearer import BearerTokenMixin
 from .claims import COMPANIES_SCOPE, DISCOVERY_CLAIMS, claims_for
 from .codes import AuthorizationCodeMixin
@@ -27,6 +33,24 @@ from .refresh import RefreshMixin
 
 AccessToken = get_access_token_model()
 IDToken = get_id_token_model()
+
+# The account of the browser's session at the authorization endpoint. oauthlib builds its own
+# request from the URL and headers, without the user, and asks the prompt=none questions while
+# it validates; the authorization view names the account for that time (`session_user`).
+_session_user: ContextVar[Any] = ContextVar("meinekammer_sso_session_user", default=None)
+
+
+@contextmanager
+def session_user(user: Any) -> Iterator[None]:
+    token = _session_user.set(user)
+    try:
+        yield
+    finally:
+        _session_user.reset(token)
+
+
+def _user_of(request) -> Any:
+    return getattr(request, "user", None) or _session_user.get()
 
 
 class Validator(AuthorizationCodeMixin, RefreshMixin, BearerTokenMixin, OAuth2Validator):
@@ -37,6 +61,20 @@ class Validator(AuthorizationCodeMixin, RefreshMixin, BearerTokenMixin, OAuth2Va
 
     def get_discovery_claims(self, request):
         return list(DISCOVERY_CLAIMS)
+
+    def get_id_token_dictionary(self, token, token_handler, request):
+        # How the user logged in (sso/authentication.py), captured at the authorization step
+        # and kept with the grant and its token family; DOT's auth_time is the account's
+        # last_login, which a later login elsewhere moves.
+        claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
+        sign_in = getattr(request, "mk_sign_in", None)
+        if isinstance(sign_in, authentication.SignIn):
+            if sign_in.amr:
+                claims["amr"] = list(sign_in.amr)
+            claims["acr"] = sign_in.acr
+            if sign_in.auth_time is not None:
+                claims["auth_time"] = int(sign_in.auth_time.timestamp())
+        return claims, expiration_time
 
     # --- redirect_uri is required ---------------------------------------------------------------
 
@@ -50,10 +88,11 @@ class Validator(AuthorizationCodeMixin, RefreshMixin, BearerTokenMixin, OAuth2Va
     # --- prompt=none ---------------------------------------------------------------------------
 
     def validate_silent_login(self, request):
-        return may_act(getattr(request, "user", None))
+        return may_act(_user_of(request))
 
     def validate_silent_authorization(self, request):
-        return not consent_needed(request.user, request.client, request.scopes)
+        user = _user_of(request)
+        return user is not None and not consent_needed(user, request.client, request.scopes)
 
     # --- Fewer queries per token request (bench/README.md) -------------------------------------
 

@@ -25,3 +25,8 @@ class WebConfig(AppConfig):
 
         # The audit of what allauth and django.contrib.auth do (login, logout, password …).
         account_receivers.connect()
+
+        # The audit of second factors added, reset and removed (allauth.mfa).
+        from .accounts import mfa_receivers
+
+        mfa_receivers.connect()

@@ -22,6 +22,7 @@ from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Invalid, NotFound, Throttled
 
 from .. import activation_passwords
+from ..factors import start_admin_notice
 from ..models import ActivationLetter, Company, CompanyState, LetterState, Membership
 from ..rules import lock_company
 from .mail import mail_chamber_staff, mail_user
@@ -140,28 +141,41 @@ def _failed(actor: Actor, *, company: Any = None, **data: Any) -> None:
 def _attempt(actor: Actor, password: str, member_number: str, chamber_number: str) -> _Outcome:
     user = actor.user
     company = _lock_activatable(member_number, chamber_number)
+    letter = None
+    if company is not None:
+        letter = (
+            ActivationLetter.objects.select_for_update()
+            .filter(
+                company=company,
+                state__in=[LetterState.PRINTED, LetterState.SENT, LetterState.USED],
+            )
+            .order_by("-password_issued_at")
+            .first()
+        )
+    # A double click: the first submission activated; the second one is no failure.
+    double_click = (
+        letter is not None and letter.state == LetterState.USED and letter.used_by_id == user.pk
+    )
+    live = (
+        letter is not None
+        and letter.state != LetterState.USED
+        and letter.expires_at is not None
+        and letter.expires_at > timezone.now()
+    )
+    # One password check on every path, against nothing where there is no live letter (it
+    # costs the same): otherwise the answer's time tells which numbers have a letter.
+    correct = activation_passwords.matches(
+        password, letter.password_hash if letter is not None and (live or double_click) else None
+    )
+    if double_click and correct:
+        return _Outcome(company=company)
     if company is None:
         _failed(actor, why="no such company")
         return _Outcome()
-    letter = (
-        ActivationLetter.objects.select_for_update()
-        .filter(
-            company=company, state__in=[LetterState.PRINTED, LetterState.SENT, LetterState.USED]
-        )
-        .order_by("-password_issued_at")
-        .first()
-    )
-    if letter is not None and letter.state == LetterState.USED:
-        # A double click: the first submission activated; the second one is no failure.
-        if letter.used_by_id == user.pk and activation_passwords.matches(
-            password, letter.password_hash
-        ):
-            return _Outcome(company=company)
-        letter = None
-    if letter is None or letter.expires_at is None or letter.expires_at <= timezone.now():
+    if not live or letter is None:
         _failed(actor, company=company, why="no valid letter")
         return _Outcome()
-    if not activation_passwords.matches(password, letter.password_hash):
+    if not correct:
         letter.failed_attempts += 1
         voided = letter.failed_attempts >= MAX_WRONG_TRIES
         if voided:
@@ -191,6 +205,7 @@ def _attempt(actor: Actor, password: str, member_number: str, chamber_number: st
     if not membership.is_admin:
         membership.is_admin = True
         membership.save(update_fields=["is_admin"])
+        start_admin_notice(membership)
     emit(
         AuditAction.COMPANY_ACTIVATED,
         actor=actor,

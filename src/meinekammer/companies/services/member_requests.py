@@ -24,6 +24,7 @@ from meinekammer.core.errors import Conflict, NotFound
 from meinekammer.core.links import absolute_url
 from meinekammer.core.pending import already_decided, mark_decided
 
+from ..factors import start_admin_notice
 from ..models import (
     PENDING_REQUEST_STATES,
     Company,
@@ -239,6 +240,7 @@ def approve_member_request(
                 request_id=member_request.pk,
             )
             if make_admin:
+                start_admin_notice(membership)
                 emit(
                     AuditAction.ADMIN_APPOINTED,
                     actor=actor,

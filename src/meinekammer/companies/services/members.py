@@ -19,6 +19,7 @@ from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Conflict, NotAllowed, NotFound
 
+from ..factors import start_admin_notice
 from ..models import Company, Membership
 from ..rules import admins_who_can_act, is_last_admin, lock_company
 from .mail import mail_user
@@ -188,6 +189,8 @@ def save_member(
                 raise _last_admin_error(company)
             membership.is_admin = is_admin
             membership.save(update_fields=["is_admin"])
+            if is_admin:
+                start_admin_notice(membership)
             emit(
                 AuditAction.ADMIN_APPOINTED if is_admin else AuditAction.ADMIN_REVOKED,
                 actor=actor,

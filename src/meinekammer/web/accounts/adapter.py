@@ -12,17 +12,21 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
+from meinekammer.accounts.factors import has_factor
 from meinekammer.accounts.models import PrivacyNotice, User
 from meinekammer.accounts.services import accept_privacy_notice
 from meinekammer.core.links import absolute_url
 from meinekammer.notifications.services import queue_email
+from meinekammer.web.accounts import throttling
 from meinekammer.web.actors import actor_from
+from meinekammer.web.decorators import recently_checked
 
 
 def language_for_address(email: str) -> str:
@@ -90,6 +94,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return redirect("accounts:locked")
         return super().pre_login(request, user, **kwargs)
 
+    def login(self, request: HttpRequest, user) -> None:
+        # A lock that came between the password and the second step (code, key) still holds.
+        if getattr(user, "locked_at", None) is not None:
+            clear_login(request)
+            raise ImmediateHttpResponse(redirect("accounts:locked"))
+        super().login(request, user)
+
     def add_message(
         self,
         request,
@@ -104,5 +115,41 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
 
+    # Failed passwords count per account and source (web/accounts/throttling.py), not per
+    # address alone: a stranger's wrong passwords must not lock out the owner.
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        attempt = throttling.Attempt(request, credentials)
+        attempt.begin()
+        self._login_attempt = attempt
+
+    def authenticate(self, request: HttpRequest, **credentials: Any):
+        user = super().authenticate(request, **credentials)
+        attempt = getattr(self, "_login_attempt", None)
+        if user is not None and attempt is not None:
+            attempt.succeeded()
+        return user
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth calls this after a password reset (its private hook).
+        throttling.clear_account(request, throttling.login_identifier(credentials))
+
     def get_client_ip(self, request: HttpRequest) -> str:
         return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104
+
+    # --- Re-authentication for sensitive actions (web.decorators.recently_checked) -------------
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """allauth's pages (e-mail, password, factors) ask only when `recently_checked` says
+        the last check is too old, as the portal's own sensitive actions do."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request or allauth_context.request
+        return request is None or not recently_checked(request)
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """An account with a second factor confirms with it (the first method is where
+        allauth sends the user); the password is offered only to accounts without one."""
+        methods = super().get_reauthentication_methods(user)
+        if user.is_authenticated and has_factor(user):
+            return [m for m in methods if m["id"].startswith("mfa_reauthenticate")] or methods
+        return methods

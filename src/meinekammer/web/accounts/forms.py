@@ -2,15 +2,20 @@ from typing import Any, cast
 
 from allauth.account import forms as allauth_forms
 from allauth.account.forms import SignupForm
+from allauth.account.internal.userkit import filter_users_by_email
+from allauth.core import context as allauth_context
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from meinekammer.accounts.factors import has_factor
 from meinekammer.accounts.models import NAME_MAX_LENGTH, PrivacyNotice, Salutation, User
 from meinekammer.accounts.validators import PersonalDataValidator
+from meinekammer.web.accounts import throttling
 
 EMAIL_MAX_LENGTH = 254
 _CONTROL_CHARACTERS = {chr(c) for c in range(32)} | {chr(127)}
@@ -101,6 +106,14 @@ class RegistrationForm(PersonalDataFormMixin, SignupForm):
             )
         cleaned["privacy_notice"] = self.notice
         return cleaned
+
+    def try_save(self, request):
+        if self.account_already_exists and not self.by_passkey:
+            # A new address costs a password hash (and the account's rows); an address that is
+            # taken only gets allauth's "account already exists" mail. Without the same hash here
+            # the answer came three times faster and told who is registered.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class PersonalDataForm(PersonalDataFormMixin, forms.Form):
@@ -231,3 +244,45 @@ class AddEmailForm(PlainAllauthFieldsMixin, allauth_forms.AddEmailForm):
 
 class ReauthenticateForm(PlainAllauthFieldsMixin, allauth_forms.ReauthenticateForm):
     labels = {"password": _("Password")}
+
+    def clean(self) -> dict[str, Any]:
+        # An account with a second factor confirms with it (web.decorators.recently_checked):
+        # the password alone would not count, so it is not accepted here either.
+        if has_factor(self.user):
+            raise ValidationError(_("Please confirm with your second factor."))
+        return super().clean()
+
+
+class RequestLoginCodeForm(PlainAllauthFieldsMixin, allauth_forms.RequestLoginCodeForm):
+    """ "Anmeldecode per E-Mail anfordern"."""
+
+    labels = {"email": _("E-mail address")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        email = cast(forms.CharField, self.fields["email"])
+        email.max_length = EMAIL_MAX_LENGTH
+        email.validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+        email.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
+
+    def clean_email(self) -> str:
+        # allauth's own clean_email with the counting per address and source.
+        email = self.cleaned_data["email"]
+        if email:
+            throttling.count_code_request(allauth_context.request, email)
+            users = filter_users_by_email(
+                email, is_active=True, prefer_verified=True, for_login=True
+            )
+            self._user = users[0] if users else None
+        return email
+
+
+class ConfirmLoginCodeForm(PlainAllauthFieldsMixin, allauth_forms.ConfirmLoginCodeForm):
+    labels = {"code": _("Login code")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].max_length = 64
+        self.fields["code"].widget.attrs.update(
+            {"maxlength": "64", "autocomplete": "one-time-code"}
+        )

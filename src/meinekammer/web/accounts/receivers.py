@@ -17,6 +17,8 @@ from meinekammer.audit.models import AuditAction
 from meinekammer.core.actor import Actor, Interface
 from meinekammer.web.actors import actor_from, client_ip
 
+from . import devices
+
 
 def _acting(request: HttpRequest | None, account: Any = None) -> Actor:
     """Who acts through this request: `account` (e.g. the one just logged in), else whoever
@@ -84,6 +86,8 @@ _RECEIVERS = (
     (allauth_signals.password_changed, on_password_changed),
     (allauth_signals.password_reset, on_password_reset),
     (allauth_signals.email_changed, on_email_changed),
+    # The mail on a login from a new device (allauth's signal: it comes with the response).
+    (allauth_signals.user_logged_in, devices.mail_if_new_device),
 )
 
 

@@ -1,3 +1,4 @@
+from allauth.account.views import password_change as allauth_password_change
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -8,10 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meinekammer.accounts import services
+from meinekammer.accounts.factors import has_factor
 from meinekammer.audit.models import AuditEvent
 from meinekammer.companies.selectors import list_memberships
 from meinekammer.core.errors import Refused
 from meinekammer.web.actors import actor_from, current_user
+from meinekammer.web.decorators import require_recent_check
 
 from .forms import (
     DeleteAccountForm,
@@ -137,6 +140,10 @@ def delete(request: HttpRequest) -> HttpResponse:
     blockers = services.list_reasons_against_deletion(actor_from(request))
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST":
+        if has_factor(user):
+            # The form asks for the password; an account with a second factor confirms
+            # with it too (web.decorators.recently_checked).
+            require_recent_check(request)
         limited = _rate_limited(request, "delete_account")
         if limited:
             return limited
@@ -149,3 +156,12 @@ def delete(request: HttpRequest) -> HttpResponse:
                 logout(request)
                 return render(request, "accounts/deleted.html")
     return render(request, "accounts/delete.html", {"form": form, "blockers": blockers})
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """allauth's "change password" page. It asks for the current password itself; an account
+    with a second factor confirms with the factor too (web.decorators.recently_checked)."""
+    if request.method == "POST" and has_factor(request.user):
+        require_recent_check(request)
+    return allauth_password_change(request)

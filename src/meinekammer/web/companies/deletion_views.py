@@ -14,6 +14,7 @@ from meinekammer.companies.services.deletion import (
 )
 from meinekammer.core.errors import Refused
 from meinekammer.web.actors import actor_from
+from meinekammer.web.decorators import require_recent_check
 
 from .member_forms import DeletionForm
 
@@ -37,6 +38,7 @@ def delete(request: HttpRequest, company_id: int) -> HttpResponse:
             return render(request, "companies/delete.html", context)
         if "confirm" not in request.POST:
             return render(request, "companies/delete_confirm.html", context)
+        require_recent_check(request)  # a sensitive action: the second factor, else the password
         try:
             deletion = request_company_deletion(
                 actor_from(request), company_id=company.pk, reason=form.cleaned_data["reason"]

@@ -39,7 +39,7 @@ from meinekammer.companies.services.role_requests import send_role_request
 from meinekammer.core.errors import NotFound, Refused, Throttled
 from meinekammer.core.text import clean_search
 from meinekammer.web.actors import actor_from, current_user
-from meinekammer.web.decorators import account_required
+from meinekammer.web.decorators import account_required, require_recent_check
 
 from .member_forms import (
     CompanyDataForm,
@@ -138,6 +138,8 @@ def member_save(request: HttpRequest, company_id: int, membership_id: int) -> Ht
     if not form.is_valid():
         messages.error(request, _("Please answer Yes or No for every role."))
         return _back(request, default)
+    if form.admin_chosen() and not membership.is_admin:
+        require_recent_check(request)  # handing out admin rights is a sensitive action
     try:
         save_member(
             actor_from(request),
@@ -194,6 +196,8 @@ def invite(request: HttpRequest, company_id: int) -> HttpResponse:
     if company.state != CompanyState.ACTIVE:
         form = None
     elif request.method == "POST" and form is not None and form.is_valid():
+        if form.cleaned_data["make_admin"]:
+            require_recent_check(request)  # the invitation hands out admin rights
         try:
             if not ratelimit.consume(request, action="invite_member", user=request.user):
                 raise Throttled(_("Too many invitations in a short time. Please try again later."))
@@ -502,6 +506,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if "approve" in request.POST and decision.is_valid():
+                if is_join and decision.admin_chosen():
+                    require_recent_check(request)  # the new member becomes an admin
                 approve_member_request(
                     actor_from(request),
                     member_request_id=member_request.pk,

@@ -4,13 +4,15 @@ Browsers apply `form-action` to the whole redirect chain a form submission start
 form's POST goes on to /o/authorize/ and from there to the application's redirect URI, another
 origin. With `form-action 'self'` alone, Chromium stops there and the user stays on the login
 page. For pages that lead to the authorization endpoint (the login form with `next`, the
-consent form), the origin of the client's registered redirect URI is allowed as well: only an
-exactly registered URI of a known client, never whatever the query names.
+consent form, the second step of a login with a factor, the factor asked for again), the origin
+of the client's registered redirect URI is allowed as well: only an exactly registered URI of a
+known client, never whatever the query names.
 """
 
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from allauth.account.internal.stagekit import unstash_login
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import RawPostDataException
@@ -20,9 +22,16 @@ from meinekammer.applications.models import OAuthClient
 
 
 def _next(request: HttpRequest) -> str:
-    """The `next` of the login page: in the query, or in the form when it is sent again."""
-    if "next" in request.GET or request.method != "POST":
+    """The `next` of the login page: in the query, or in the form when it is sent again. On the
+    second step of a login (the code of the authenticator app), where the pending login goes
+    on to once the factor is confirmed."""
+    if "next" in request.GET:
         return request.GET.get("next", "")
+    if request.path == reverse("mfa_authenticate"):
+        login = unstash_login(request, peek=True)
+        return (login.redirect_url or "") if login is not None else ""
+    if request.method != "POST":
+        return ""
     try:
         return request.POST.get("next", "")
     except (RawPostDataException, SuspiciousOperation):  # a body read as a stream, or refused

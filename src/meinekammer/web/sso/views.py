@@ -5,12 +5,14 @@ import json
 import time
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +25,9 @@ from oauth2_provider.views import ConnectDiscoveryInfoView as BaseConnectDiscove
 from oauth2_provider.views import IntrospectTokenView as BaseIntrospectTokenView
 from oauth2_provider.views import TokenView as BaseTokenView
 from oauthlib.common import Request as OauthlibRequest
+from oauthlib.openid.connect.core.exceptions import InteractionRequired
 
+from meinekammer.accounts.factors import has_factor
 from meinekammer.applications.models import Application, OAuthClient
 from meinekammer.applications.selectors import granted_clients
 from meinekammer.applications.services.consents import (
@@ -33,12 +37,14 @@ from meinekammer.applications.services.consents import (
 )
 from meinekammer.companies.selectors import list_memberships
 from meinekammer.core.actor import Interface
+from meinekammer.sso.authentication import ACR_MFA, ACR_VALUES, requested_acr
 from meinekammer.sso.bearer import client_of_token
 from meinekammer.sso.gate import has_access
+from meinekammer.sso.validator import session_user
 from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
 
-from .sessions import logged_in_at
+from .sessions import logged_in_at, session_sign_in
 
 # RFC 6749 5.1 and 5.2: every token response, success or error, is JSON and never cached.
 TOKEN_RESPONSE_HEADERS = {
@@ -121,7 +127,8 @@ class IntrospectTokenView(BaseIntrospectTokenView):
 
 
 class ConnectDiscoveryInfoView(BaseConnectDiscoveryInfoView):
-    """DOT's discovery document, advertising the one ID token signing algorithm in use.
+    """DOT's discovery document, advertising the one ID token signing algorithm in use and the
+    authentication levels (`acr_values_supported`, sso/authentication.py).
 
     DOT lists HS256 besides RS256 whenever an RSA key is set (there is no setting for it); every
     client here signs with RS256 (`register-app`, the demo) and the installation has no other
@@ -131,15 +138,23 @@ class ConnectDiscoveryInfoView(BaseConnectDiscoveryInfoView):
         response = super().get(request, *args, **kwargs)
         document = json.loads(response.content)
         document["id_token_signing_alg_values_supported"] = [OAuthClient.RS256_ALGORITHM]
+        document["acr_values_supported"] = list(ACR_VALUES)
         response.content = json.dumps(document).encode()
         return response
 
 
 class AuthorizationView(BaseAuthorizationView):
-    """DOT's view, with three additions: `max_age`, the access gate (no role, no code) and a
-    remembered consent for third-party applications (first-party ones ask nothing)."""
+    """DOT's view, with four additions: `max_age`, the step-up to a second factor
+    (`acr_values=urn:meinekammer:mfa`), the access gate (no role, no code) and a remembered
+    consent for third-party applications (first-party ones ask nothing). Every code carries
+    how the session logged in (`create_authorization_response`, sso/authentication.py)."""
 
     template_name = "applications/authorize.html"
+
+    def validate_authorization_request(self, request):
+        # prompt=none asks whether the session's account may log in silently (sso.validator).
+        with session_user(request.user if request.user.is_authenticated else None):
+            return super().validate_authorization_request(request)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -156,6 +171,10 @@ class AuthorizationView(BaseAuthorizationView):
         )
         if not has_access(request.user, client):
             return gate(request, client)
+        if requested_acr(request.GET.get("acr_values")) == ACR_MFA:
+            step_up = self.second_factor_step_up(request, client, credentials)
+            if step_up is not None:
+                return step_up
         if not client.first_party and has_consent(request.user, client, scopes):
             try:
                 uri, _headers, _body, _status = self.create_authorization_response(
@@ -165,6 +184,40 @@ class AuthorizationView(BaseAuthorizationView):
                 return self.error_response(error, client)
             return self.redirect(uri, client)
         return super().get(request, *args, **kwargs)
+
+    def second_factor_step_up(
+        self, request: HttpRequest, client: OAuthClient, credentials: dict
+    ) -> HttpResponseBase | None:
+        """The application asks for a second factor: None if this session used one; else the
+        second factor is asked for now (back here afterwards), or, for an account without one,
+        a page that says how to set one up. With prompt=none: `interaction_required`."""
+        if session_sign_in(request).second_factor:
+            return None
+        if "none" in request.GET.get("prompt", "").split():
+            error = OAuthToolkitError(
+                error=InteractionRequired(state=credentials.get("state")),
+                redirect_uri=credentials["redirect_uri"],
+            )
+            return self.error_response(error, client)
+        methods = [
+            method
+            for method in get_account_adapter(request).get_reauthentication_methods(request.user)
+            if method["id"].startswith("mfa_reauthenticate")
+        ]
+        if not has_factor(request.user) or not methods:
+            return render(
+                request,
+                "applications/second_factor_needed.html",
+                {"client": client, "application": client.connected_application},
+                status=403,
+            )
+        return redirect(f"{methods[0]['url']}?{urlencode({'next': request.get_full_path()})}")
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        # Every path to a code (remembered consent, first party, the consent form) comes here:
+        # the code keeps how this session logged in (the validator's save_authorization_code).
+        credentials = {**credentials, "mk_sign_in": session_sign_in(request)}
+        return super().create_authorization_response(request, scopes, credentials, allow)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -190,6 +243,17 @@ class AuthorizationView(BaseAuthorizationView):
 
     def handle_prompt_login(self):
         logout(self.request)
+        if "prompt" not in self.request.GET:
+            # max_age exceeded: to the login, and back without max_age (a login takes more
+            # than 0 seconds; DOT's version drops `prompt` for the same reason and fails
+            # without it).
+            query = self.request.GET.copy()
+            query.pop("max_age", None)
+            return redirect_to_login(
+                f"{self.request.path}?{query.urlencode()}",
+                resolve_url(self.get_login_url()),
+                self.get_redirect_field_name(),
+            )
         return super().handle_prompt_login()
 
 

@@ -35,8 +35,17 @@ class Process(NamedTuple):
     env: dict[str, str]
 
 
+# WebAuthn (passkeys, security keys) takes the site's host name as its relying party, and an
+# IP address is never one: the demo binds to the loopback address but is reached as localhost.
+LOOPBACK_NAMES = {"127.0.0.1": "localhost", "::1": "localhost"}
+
+
 def netloc(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def public_netloc(host: str, port: int) -> str:
+    return netloc(LOOPBACK_NAMES.get(host, host), port)
 
 
 def demo_addresses(
@@ -46,8 +55,8 @@ def demo_addresses(
     mails) and the sample application's (the port after the portal's), for the demo on
     `host:port`. SITE_URL and SERVICEPORTAL_URL set in the environment win (e.g. behind a proxy).
     """
-    site_url = environ.get("SITE_URL") or f"http://{netloc(host, port)}"
-    sample_url = environ.get("SERVICEPORTAL_URL") or f"http://{netloc(host, port + 1)}"
+    site_url = environ.get("SITE_URL") or f"http://{public_netloc(host, port)}"
+    sample_url = environ.get("SERVICEPORTAL_URL") or f"http://{public_netloc(host, port + 1)}"
     return site_url.rstrip("/"), sample_url.rstrip("/")
 
 
