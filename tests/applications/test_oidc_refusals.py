@@ -200,6 +200,41 @@ def test_prompt_none_without_consent_answers_consent_required(logged_in_trainer,
     assert "error=consent_required" in response["Location"] and "code=" not in response["Location"]
 
 
+@pytest.fixture
+def factor_required_for_trainer(trainer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meinekammer.accounts.factors import (
+        Requirement,
+        register_requirement,
+        unregister_requirement,
+    )
+
+    def source(user):
+        if user.pk == trainer.pk:
+            return Requirement(applies_from=timezone.now() - timedelta(days=1), reason="test")
+        return None
+
+    register_requirement(source)
+    yield
+    unregister_requirement(source)
+
+
+def test_prompt_none_for_an_account_that_must_set_up_a_factor_is_interaction_required(
+    logged_in_trainer, factor_required_for_trainer
+):
+    response = authorize(logged_in_trainer, prompt="none")
+    assert response.status_code == 302 and response["Location"].startswith(REDIRECT_URI)
+    assert "error=interaction_required" in response["Location"]
+    assert "code=" not in response["Location"] and "state=st" in response["Location"]
+    # Without prompt=none the same request is led to the set-up.
+    response = authorize(logged_in_trainer)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:factor_setup"))
+
+
 def test_prompt_login_and_max_age_ask_for_the_password_again(logged_in_trainer):
     response = authorize(logged_in_trainer, prompt="login")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

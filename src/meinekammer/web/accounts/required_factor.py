@@ -14,8 +14,8 @@ clerk (or a member of a company that asks for a factor) without a factor who log
 connected application is led to the set-up and then continues the authorization request
 (`next` is the full authorize URL). Endpoints the applications call server-to-server (token,
 userinfo, introspection, JWKS, discovery) carry no session and are not affected; RP-initiated
-logout stays reachable. With prompt=none the application gets the set-up page instead of an
-error response: the lead decides whether to answer `interaction_required` there.
+logout stays reachable. A silent request (prompt=none) cannot be led to a page: the
+authorization view answers it with `interaction_required` and no code.
 
 Before the date a requirement applies from, nothing is blocked; the start page and the account
 page show a banner with the date (`factor_notice`, templatetag `required_factor`).
@@ -51,11 +51,14 @@ OPEN_PREFIXES = (
 GUARDED_PREFIXES = ("/o/authorize/",)
 
 
-def _is_open(path: str) -> bool:
+def _is_open(request: HttpRequest) -> bool:
+    path = request.path_info
     if path.startswith(settings.STATIC_URL) or path in ("/favicon.ico", "/robots.txt"):
         return True
     if any(path.startswith(prefix) for prefix in GUARDED_PREFIXES):
-        return False
+        # A silent authorization request (prompt=none) cannot be led anywhere: the
+        # authorization view answers it with interaction_required.
+        return "none" in request.GET.get("prompt", "").split()
     return any(path.startswith(prefix) for prefix in OPEN_PREFIXES)
 
 
@@ -91,7 +94,7 @@ class RequiredFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not _is_open(request.path_info)
+            and not _is_open(request)
             and must_set_up(request)
         ):
             next_url = request.get_full_path() if request.method in ("GET", "HEAD") else None

@@ -44,6 +44,7 @@ from meinekammer.sso.validator import session_user
 from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
 
+from ..accounts.required_factor import must_set_up
 from .sessions import logged_in_at, session_sign_in
 
 # RFC 6749 5.1 and 5.2: every token response, success or error, is JSON and never cached.
@@ -143,6 +144,10 @@ class ConnectDiscoveryInfoView(BaseConnectDiscoveryInfoView):
         return response
 
 
+def is_silent(request: HttpRequest) -> bool:
+    return "none" in request.GET.get("prompt", "").split()
+
+
 class AuthorizationView(BaseAuthorizationView):
     """DOT's view, with four additions: `max_age`, the step-up to a second factor
     (`acr_values=urn:meinekammer:mfa`), the access gate (no role, no code) and a remembered
@@ -171,6 +176,10 @@ class AuthorizationView(BaseAuthorizationView):
         )
         if not has_access(request.user, client):
             return gate(request, client)
+        if is_silent(request) and must_set_up(request):
+            # An account that must have a second factor and has none cannot log in silently;
+            # the set-up needs the user (RequiredFactorMiddleware leads there without prompt=none).
+            return self.interaction_required(credentials, client)
         if requested_acr(request.GET.get("acr_values")) == ACR_MFA:
             step_up = self.second_factor_step_up(request, client, credentials)
             if step_up is not None:
@@ -193,12 +202,8 @@ class AuthorizationView(BaseAuthorizationView):
         a page that says how to set one up. With prompt=none: `interaction_required`."""
         if session_sign_in(request).second_factor:
             return None
-        if "none" in request.GET.get("prompt", "").split():
-            error = OAuthToolkitError(
-                error=InteractionRequired(state=credentials.get("state")),
-                redirect_uri=credentials["redirect_uri"],
-            )
-            return self.error_response(error, client)
+        if is_silent(request):
+            return self.interaction_required(credentials, client)
         methods = [
             method
             for method in get_account_adapter(request).get_reauthentication_methods(request.user)
@@ -212,6 +217,15 @@ class AuthorizationView(BaseAuthorizationView):
                 status=403,
             )
         return redirect(f"{methods[0]['url']}?{urlencode({'next': request.get_full_path()})}")
+
+    def interaction_required(self, credentials: dict, client: OAuthClient) -> HttpResponseBase:
+        """prompt=none, but the user must do something first: the error, to the client's
+        redirect URI that oauthlib has validated, and no code."""
+        error = OAuthToolkitError(
+            error=InteractionRequired(state=credentials.get("state")),
+            redirect_uri=credentials["redirect_uri"],
+        )
+        return self.error_response(error, client)
 
     def create_authorization_response(self, request, scopes, credentials, allow):
         # Every path to a code (remembered consent, first party, the consent form) comes here:
