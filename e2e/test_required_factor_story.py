@@ -4,6 +4,8 @@ registrations."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from e2e.factors import SETUP_HEADING, SETUP_PATH, log_in_with_factor, secrets
@@ -36,10 +38,14 @@ def test_sabine_sets_up_a_factor_before_reviewing(new_page) -> None:
         expect(staff.get_by_role("heading", level=1)).to_have_text(SETUP_HEADING)
         staff.goto("/konto/")
         expect(staff.get_by_role("heading", level=1)).to_have_text("Mein Konto")
-        staff.goto(SETUP_PATH)
+        staff.goto("/kammer/registrierungen/")
         from e2e.factors import set_up_authenticator_app
 
         set_up_authenticator_app(staff, STAFF)
+        # The recovery codes, then back to where the set-up interrupted.
+        expect(staff.get_by_role("heading", level=1)).to_have_text("Wiederherstellungscodes")
+        staff.get_by_role("main").get_by_role("link", name="Weiter, wo Sie waren").click()
+        expect(staff).to_have_url(re.compile(r"/kammer/registrierungen/$"))
     staff.goto("/kammer/registrierungen/")
     expect(staff.get_by_role("heading", level=1)).to_have_text("Registrierungsanfragen")
     check_axe(staff)

@@ -18,6 +18,7 @@ from tests.accounts.factories import UserFactory, give_factor
 from tests.chambers.factories import ChamberFactory
 from tests.companies.factories import CompanyFactory, MembershipFactory
 from tests.companies.helpers import text
+from tests.recheck import mark_checked
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +201,32 @@ def test_a_clerk_without_a_factor_is_led_to_the_setup(client, clerk, chamber):
     assert chamber.name in body
     assert reverse("mfa_activate_totp") + "?next=" + quote(CHAMBER_AREA, safe="") in body
     assert reverse("mfa_add_webauthn") + "?next=" in body
+
+
+def test_after_the_setup_the_factor_pages_offer_to_continue_where_the_clerk_was(client, clerk):
+    client.force_login(clerk)
+    client.get(client.get(CHAMBER_AREA).url)  # the guided set-up, entered from /kammer/
+    continue_link = f'href="{CHAMBER_AREA}"'
+    assert continue_link not in client.get(reverse("mfa_index")).content.decode()
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    give_factor(clerk)  # what the authenticator app's page does, then it shows the codes
+    RecoveryCodes.activate(clerk)
+    mark_checked(client, method="mfa", type="totp")  # setting up a factor counts as a check
+    for page in (reverse("mfa_view_recovery_codes"), reverse("mfa_index")):
+        body = client.get(page).content.decode()
+        assert continue_link in body and "Weiter, wo Sie waren" in body
+    assert client.get(CHAMBER_AREA).status_code == 200
+    # Arrived: the offer is gone.
+    assert continue_link not in client.get(reverse("mfa_index")).content.decode()
+
+
+@pytest.mark.parametrize("next_url", ["https://elsewhere.example/", "//elsewhere.example/"])
+def test_the_setup_never_offers_to_continue_elsewhere(client, clerk, next_url):
+    client.force_login(clerk)
+    client.get(SETUP, {"next": next_url})
+    give_factor(clerk)
+    assert "elsewhere.example" not in client.get(reverse("mfa_index")).content.decode()
 
 
 def test_the_start_page_leads_to_the_setup_too(client, clerk):

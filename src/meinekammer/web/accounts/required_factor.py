@@ -83,6 +83,18 @@ def setup_url(next_url: str | None = None) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
+# Where the guided set-up was entered from: allauth's factor pages end at the recovery codes
+# and the factor overview, which then offer to continue there (`continue_url`).
+CONTINUE_KEY = "factor_setup_next"
+
+
+def continue_url(request: HttpRequest) -> str:
+    """The page the set-up interrupted, once the account has a factor; else ""."""
+    session = getattr(request, "session", None)
+    next_url = session.get(CONTINUE_KEY, "") if session is not None else ""
+    return next_url if next_url and has_factor(request.user) else ""
+
+
 class RequiredFactorMiddleware:
     """Leads an account that must have a second factor and has none to the set-up."""
 
@@ -99,6 +111,9 @@ class RequiredFactorMiddleware:
         ):
             next_url = request.get_full_path() if request.method in ("GET", "HEAD") else None
             return HttpResponseRedirect(setup_url(next_url))
+        session = getattr(request, "session", None)
+        if session is not None and session.get(CONTINUE_KEY) == request.get_full_path():
+            del session[CONTINUE_KEY]  # arrived where the set-up interrupted
         return self.get_response(request)
 
 
@@ -117,6 +132,8 @@ def factor_setup(request: HttpRequest) -> HttpResponse:
     """ "Zwei-Faktor-Authentisierung einrichten": why, until when, and the two ways."""
     requirement = pending_requirement(request)
     next_url = _safe_next(request)
+    if next_url != reverse("web:home"):
+        request.session[CONTINUE_KEY] = next_url
     back = urlencode({"next": next_url})
     return render(
         request,
