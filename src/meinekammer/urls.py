@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
@@ -7,6 +8,10 @@ from meinekammer.web.accounts import views as account_views
 from meinekammer.web.accounts.mfa_views import remove_key
 from meinekammer.web.sso.urls import oidc_patterns
 from meinekammer.web.sso.views import ConnectDiscoveryInfoView
+
+# The admin site's own login form knows only the password: no second factor, no throttling per
+# account and source. Operators log in through the portal's login like everyone else.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("meinekammer.web.urls")),
