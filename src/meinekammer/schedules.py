@@ -55,4 +55,11 @@ SCHEDULES: list[Schedule] = [
         why="Company admins of a chamber that switched the second factor on (or admins from "
         "before it was introduced) are told by mail from which date they need one.",
     ),
+    Schedule(
+        name="purge-ended-grants",
+        task_path="meinekammer.applications.tasks.purge_grants",
+        every=timedelta(hours=1),
+        why="Codes, tokens and the records of how a login was authenticated that can no "
+        "longer be used are deleted, so that they do not pile up with every login.",
+    ),
 ]

@@ -5,15 +5,25 @@ next refresh at the latest; refresh and introspection refuse revoked grants at o
 cases that end those things call `revoke_tokens` as one of their steps, in their transaction.
 """
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
+from oauth2_provider.settings import oauth2_settings
 
-from .models import OAuthClient
+from .models import GrantAuthentication, OAuthClient, UsedCode
 
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
+Grant = get_grant_model()
+IDToken = get_id_token_model()
 
 
 def revoke_family(token_family: Any, access_token_id: int | None = None) -> None:
@@ -51,3 +61,51 @@ def revoke_tokens(user: Any, *, application: Any = None, clients: Any = None) ->
     count = refresh.update(revoked=timezone.now())
     access.delete()
     return count
+
+
+# --- What no longer opens anything is deleted (the hourly job purge-ended-grants) ------------
+
+# In-flight code exchanges finish well within this; rows younger than it are never touched.
+_SETTLE = timedelta(hours=1)
+
+
+def _refresh_lifetime() -> timedelta:
+    """django-oauth-toolkit refuses every refresh token older than this, whatever the client's
+    own lifetime (`OAuthClient.refresh_token_seconds` can only shorten it)."""
+    return timedelta(seconds=int(oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS or 0))
+
+
+def purge_ended_grants(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete codes, tokens and their records that can no longer be used, and return how many.
+
+    - codes (DOT's grants) past their expiry (60 seconds);
+    - access tokens past their expiry that no refresh token points to, and the ID tokens of
+      none (an ID token's deletion would take its access token along);
+    - refresh tokens, revoked or not, older than the refresh lifetime: refresh refuses them,
+      and a revoked one is kept that long so that its reuse still ends its family;
+    - the records of exchanged codes (`UsedCode`) as old as that;
+    - how a login was authenticated (`GrantAuthentication`) for a code never exchanged, or for
+      a token family none of whose refresh tokens is left.
+    Idempotent; safe to run on two hosts at once (plain deletes of rows nobody can use).
+    """
+    now = now or timezone.now()
+    settled = now - _SETTLE
+    too_old = now - _refresh_lifetime()
+    counts = {
+        "codes": Grant.objects.filter(expires__lt=now).delete()[0],
+        "refresh_tokens": RefreshToken.objects.filter(created__lt=too_old).delete()[0],
+    }
+    counts["access_tokens"] = AccessToken.objects.filter(
+        expires__lt=now, refresh_token__isnull=True
+    ).delete()[0]
+    counts["id_tokens"] = IDToken.objects.filter(
+        expires__lt=now, access_token__isnull=True
+    ).delete()[0]
+    counts["used_codes"] = UsedCode.objects.filter(used_at__lt=too_old).delete()[0]
+    live_families = RefreshToken.objects.filter(token_family__isnull=False).values("token_family")
+    counts["sign_ins"] = (
+        GrantAuthentication.objects.filter(created__lt=settled)
+        .filter(Q(token_family__isnull=True) | ~Q(token_family__in=live_families))
+        .delete()[0]
+    )
+    return counts
