@@ -222,3 +222,37 @@ def test_jwks_publishes_the_active_and_the_published_keys(client, settings):
         }
         oauth2_settings.reload()
     assert len({key["kid"] for key in keys}) == 2
+
+
+def test_a_client_refresh_lifetime_longer_than_the_installations_is_refused(portal_role, settings):
+    """django-oauth-toolkit refuses refresh tokens older than REFRESH_TOKEN_SECONDS for every
+    client: a longer lifetime of a client's own would silently not hold."""
+    from django.core.exceptions import ValidationError
+    from django.core.management.base import CommandError
+
+    longer = settings.REFRESH_TOKEN_SECONDS + 1
+    with pytest.raises(CommandError, match="REFRESH_TOKEN_SECONDS"):
+        call_command(
+            "register-app",
+            "--application",
+            "Serviceportal Bildung",
+            "--redirect-uri",
+            "https://portal.example/callback",
+            "--refresh-token-seconds",
+            str(longer),
+            stdout=io.StringIO(),
+        )
+    assert not OAuthClient.objects.filter(redirect_uris="https://portal.example/callback").exists()
+    client = OAuthClient(
+        name="x",
+        client_type=OAuthClient.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=OAuthClient.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://portal.example/callback",
+        algorithm=OAuthClient.RS256_ALGORITHM,
+        refresh_token_seconds=longer,
+    )
+    with pytest.raises(ValidationError) as refused:
+        client.clean()
+    assert list(refused.value.message_dict) == ["refresh_token_seconds"]
+    client.refresh_token_seconds = settings.REFRESH_TOKEN_SECONDS
+    client.clean()  # up to the installation's lifetime is fine

@@ -1,6 +1,7 @@
 """Connected applications ("Fachanwendungen"), their role catalogue and who holds which role."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
@@ -183,6 +184,22 @@ class OAuthClient(AbstractApplication):
     def save(self, *args, **kwargs) -> None:
         self.skip_authorization = self.first_party
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        # django-oauth-toolkit refuses every refresh token older than the installation's
+        # lifetime, so a client's own can only be shorter; a longer one would silently not hold.
+        longest = settings.REFRESH_TOKEN_SECONDS
+        if self.refresh_token_seconds and self.refresh_token_seconds > longest:
+            raise ValidationError(
+                {
+                    "refresh_token_seconds": _(
+                        "At most the installation's refresh token lifetime "
+                        "(REFRESH_TOKEN_SECONDS, %(seconds)d seconds)."
+                    )
+                    % {"seconds": longest}
+                }
+            )
 
     def may_introspect(self, token_client: "OAuthClient | None") -> bool:
         """Whether this client may learn what a token of `token_client` says (RFC 7662): the

@@ -1,5 +1,6 @@
 """Register a connected application as an OpenID Connect client; prints its credentials once."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -70,7 +71,10 @@ class Command(BaseCommand):
                 access_token_seconds=options["access_token_seconds"],
                 refresh_token_seconds=options["refresh_token_seconds"],
             )
-            client.full_clean(exclude=["user", "client_secret"])
+            try:
+                client.full_clean(exclude=["user", "client_secret"])
+            except ValidationError as error:
+                raise CommandError("; ".join(error.messages)) from error
             client.save()
         self.stdout.write(f"client_id={client_id}")
         if secret:
