@@ -11,3 +11,7 @@ class AccountsConfig(AppConfig):
         from .factors import operator_requirement, register_requirement
 
         register_requirement(operator_requirement)
+
+        from .export import register_account_sections
+
+        register_account_sections()

@@ -9,3 +9,6 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import lifecycle  # noqa: F401 - registers the account steps
+        from .export import register_application_sections
+
+        register_application_sections()

@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     PRIVACY_ACCEPTED = "account.privacy_accepted", _("Privacy information accepted")
     APP_ACCESS_REVOKED = "account.app_access_revoked", _("Access of an application revoked")
     SESSION_ENDED = "account.session_ended", _("Device logged out")
+    DATA_EXPORTED = "account.data_exported", _("Personal data downloaded")
     # Second factors (allauth.mfa).
     TOTP_ACTIVATED = "mfa.totp_activated", _("Authenticator app set up")
     WEBAUTHN_ADDED = "mfa.webauthn_added", _("Security key added")
@@ -89,6 +90,7 @@ SECURITY_EVENTS = (
     AuditAction.LOCKED,
     AuditAction.UNLOCKED,
     AuditAction.APP_ACCESS_REVOKED,
+    AuditAction.DATA_EXPORTED,
     AuditAction.TOTP_ACTIVATED,
     AuditAction.WEBAUTHN_ADDED,
     AuditAction.AUTHENTICATOR_REMOVED,

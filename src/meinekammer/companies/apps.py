@@ -14,3 +14,7 @@ class CompaniesConfig(AppConfig):
         from .factors import company_requirement
 
         register_requirement(company_requirement)
+
+        from .export import register_company_sections
+
+        register_company_sections()

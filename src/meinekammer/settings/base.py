@@ -243,6 +243,8 @@ ACCOUNT_RATE_LIMITS = {
     "join_company": "10/h/user,30/h/ip",
     "invite_member": "60/h/user",
     "open_invitation": "30/m/ip",
+    # "Meine Daten herunterladen" (web/accounts/export_views.py).
+    "export_data": "10/h/user",
 }
 # Sensitive actions (e-mail, password, factors, deleting the account or a company, handing out
 # admin rights) ask for the second factor again, or the password for an account without one,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import required_factor, session_views, views
+from . import export_views, required_factor, session_views, views
 
 app_name = "accounts"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("geraete/andere-abmelden/", session_views.end_other_sessions, name="end_other_sessions"),
     path("sitzung/verlaengern/", session_views.stay_signed_in, name="stay_signed_in"),
     path("sitzung/status/", session_views.idle_status, name="idle_status"),
+    # "Meine Daten herunterladen" (export_views.py).
+    path("meine-daten/", export_views.data_export, name="data_export"),
+    path("meine-daten/herunterladen/", export_views.data_export_json, name="data_export_json"),
+    path("meine-daten/anzeigen/", export_views.data_export_page, name="data_export_page"),
 ]
