@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import deletion_views, factor_views, views
+from . import deletion_views, factor_views, log_views, views
 from . import member_views as members
 
 app_name = "companies"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("<id:company_id>/benutzer-hinzufuegen/", members.invite, name="invite"),
     path("<id:company_id>/daten/", members.company_data, name="company_data"),
     path("<id:company_id>/zwei-faktor/", factor_views.members_factor, name="members_factor"),
+    path("<id:company_id>/protokoll/", log_views.log, name="log"),
+    path("<id:company_id>/protokoll/export.csv", log_views.log_csv, name="log_csv"),
     path(
         "<id:company_id>/mitglieder/<id:membership_id>/",
         members.member_save,
