@@ -86,7 +86,8 @@ def test_register_review_print_activate(app, new_page) -> None:
     )
     [password] = PASSWORD_IN_PDF.findall(letter_page)
     assert "101" in text
-    staff.reload()
+    # After the download the page shows the letter as printed, without a reload by hand.
+    expect(staff.get_by_role("heading", name="Gedruckt, noch nicht versendet")).to_be_visible()
     staff.get_by_role("button", name="Als versendet markieren").click()
     expect(staff.get_by_role("status")).to_contain_text("versendet")
 

@@ -26,6 +26,7 @@ from typing import IO
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from rapidfuzz import fuzz, process
 
 from .models import Chamber, DirectoryEntry, DirectoryStatus
@@ -398,6 +399,22 @@ class Candidate:
     reasons: list[str]
     # Field → (value entered, value in the directory) for every entered field that differs.
     differences: dict[str, tuple[str, str]]
+
+    @property
+    def labelled_differences(self) -> list[tuple[str, str, str]]:
+        """(the field's label, value entered, value in the directory) for every difference: the
+        label is the directory field's verbose_name, translated, so pages never show a field
+        name."""
+        return [
+            (_field_label(field_name), entered, found)
+            for field_name, (entered, found) in self.differences.items()
+        ]
+
+
+def _field_label(field_name: str) -> str:
+    field = DirectoryEntry._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    return str(capfirst(field.verbose_name))
 
 
 def _court_key(value: str) -> str:

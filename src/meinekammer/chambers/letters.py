@@ -126,6 +126,9 @@ class LetterContent:
     new_password: bool  # a new company password on request, not the first after registration
     letter_date: datetime.date
     portal_url: str = ""  # where to log in; the letter names the portal without it
+    # The opening line for the person named "z. Hd." (accounts' User.greeting, in German);
+    # a letter that names nobody opens "Sehr geehrte Damen und Herren,".
+    greeting: str = ""
 
 
 def render_letters_pdf(
@@ -480,7 +483,9 @@ class _LetterPDF(FPDF):
             new_y=YPos.NEXT,
         )
         self.ln(2 * LINE - 1.0)
-        self._paragraph("Sehr geehrte Damen und Herren,", after=LINE - 2.0)
+        self._paragraph(
+            letter.greeting.strip() or "Sehr geehrte Damen und Herren,", after=LINE - 2.0
+        )
         if new_password:
             self._paragraph(
                 "auf Ihren Antrag erhalten Sie mit diesem Schreiben ein neues "

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meinekammer.audit.events import emit
@@ -75,6 +75,11 @@ def print_letters(actor: Actor, *, letter_ids: list[int]) -> bytes:
             _void_other_letters(actor, letter)
             emit(AuditAction.LETTER_PRINTED, actor=actor, company=letter.company, letter=letter.pk)
             company = letter.company
+            # The person the letter is addressed to ("z. Hd."), greeted by name; the letter
+            # is German.
+            person = next(iter(_waiting_for(letter)), None) if letter.recipient_name else None
+            with translation.override("de"):
+                greeting = person.greeting if person else ""
             contents.append(
                 LetterContent(
                     chamber=chamber,
@@ -89,6 +94,7 @@ def print_letters(actor: Actor, *, letter_ids: list[int]) -> bytes:
                     new_password=letter.reason == LetterReason.NEW_PASSWORD,
                     letter_date=timezone.localdate(now),
                     portal_url=settings.SITE_URL,
+                    greeting=greeting,
                 )
             )
         return render_letters_pdf(contents)

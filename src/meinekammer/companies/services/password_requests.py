@@ -1,7 +1,9 @@
 """A new initial company password by post (manual ch. 9, item 5)."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meinekammer.audit.events import emit
@@ -17,6 +19,7 @@ from ..models import (
     Company,
     CompanyState,
     LetterReason,
+    LetterState,
     NewPasswordRequest,
     PasswordRequestState,
 )
@@ -37,6 +40,13 @@ def request_new_company_password(
         existing = company.password_requests.filter(state=PasswordRequestState.OPEN).first()
         if existing is not None:
             return existing
+        if _unprinted_letters(company).exists():
+            raise Conflict(
+                _(
+                    "A letter with a new company password is already waiting to be printed by "
+                    "the chamber. Nothing was requested."
+                )
+            )
         password_request = NewPasswordRequest.objects.create(
             company=company, requested_by=actor.user, reason=reason.strip()
         )
@@ -57,6 +67,25 @@ def request_new_company_password(
         return password_request
 
 
+def _unprinted_letters(company: Company) -> QuerySet[ActivationLetter]:
+    return ActivationLetter.objects.filter(company=company, state=LetterState.QUEUED)
+
+
+def _replace_unprinted_letters(actor: Actor, company: Company) -> None:
+    """A company has at most one letter waiting to be printed: a new one replaces it."""
+    for letter in _unprinted_letters(company).select_for_update():
+        letter.state = LetterState.VOID
+        letter.voided_at = timezone.now()
+        letter.save(update_fields=["state", "voided_at"])
+        emit(
+            AuditAction.LETTER_VOIDED,
+            actor=actor,
+            company=company,
+            letter=letter.pk,
+            why="replaced",
+        )
+
+
 def _lock_open(actor: Actor, password_request_id: int) -> NewPasswordRequest:
     chamber = get_staff_chamber(actor.user)
     password_request = (
@@ -75,8 +104,11 @@ def _lock_open(actor: Actor, password_request_id: int) -> NewPasswordRequest:
 def approve_password_request(actor: Actor, *, password_request_id: int) -> NewPasswordRequest:
     with transaction.atomic():
         password_request = _lock_open(actor, password_request_id)
+        # Serialized with new requests of the company (they lock it too): one unprinted letter.
+        lock_company(password_request.company_id, working=False)
         mark_decided(password_request, PasswordRequestState.APPROVED, by=actor.user)
         requester = password_request.requested_by
+        _replace_unprinted_letters(actor, password_request.company)
         letter = ActivationLetter.objects.create(
             company=password_request.company,
             reason=LetterReason.NEW_PASSWORD,

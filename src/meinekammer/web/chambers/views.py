@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meinekammer.chambers.directory import search_directory
@@ -144,7 +145,7 @@ def _selected_ids(request: HttpRequest) -> list[int]:
 def letters(request: HttpRequest) -> HttpResponse:
     chamber = get_staff_chamber(request.user)
     queue = list(chamber_queue.print_queue(chamber))
-    return render(
+    response = render(
         request,
         "chambers/letters.html",
         {
@@ -153,11 +154,16 @@ def letters(request: HttpRequest) -> HttpResponse:
             "printed": [letter for letter in queue if letter.state == LetterState.PRINTED],
         },
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @require_POST
 def letters_pdf(request: HttpRequest) -> HttpResponse:
+    """Print the chosen letters (new passwords) as one PDF. The passwords exist in clear only in
+    this response (DESIGN.md: stored only as a hash); the page's script (letters-download.js)
+    saves the file and shows the updated page, without it a reload does."""
     ids = _selected_ids(request)
     if not ids:
         messages.error(request, _("Please choose at least one letter."))
@@ -182,7 +188,11 @@ def letters_sent(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(
             request,
-            _("%(count)d letters are marked as sent; the recipients have been told.")
+            ngettext(
+                "%(count)d letter is marked as sent; the recipient has been told.",
+                "%(count)d letters are marked as sent; the recipients have been told.",
+                count,
+            )
             % {"count": count},
         )
     else:
