@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import time
 
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import Page, expect
+from tests.totp import code_for_step
 
 from e2e.helpers import check_axe
 from e2e.steps import Texts, fill_login
@@ -34,7 +34,7 @@ def totp_code(secret: str) -> str:
     for _attempt in range(3):
         counter = int(time.time()) // TOTP_PERIOD
         for candidate in (counter, counter + 1, counter - 1):
-            code = format_hotp_value(hotp_value(secret, candidate))
+            code = code_for_step(secret, candidate)
             if (secret, code) not in _used:
                 _used.add((secret, code))
                 return code

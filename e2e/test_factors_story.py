@@ -11,29 +11,17 @@ which reaches the same server; registration and the mailbox stay on the site's a
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import struct
 import time
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.totp import code_for_step as totp
 
 from e2e.helpers import check_axe, tab_to, unique_email
 from e2e.steps import DE, FIRST_NAME, LAST_NAME, PASSWORD, confirm_address, expect_page, register
 
 pytestmark = pytest.mark.e2e
-
-
-def totp(secret: str, step: int) -> str:
-    digest = hmac.new(
-        base64.b32decode(secret, casefold=True), struct.pack(">Q", step), hashlib.sha1
-    ).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 class App:

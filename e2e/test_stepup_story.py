@@ -5,14 +5,9 @@ shows how he logged in (amr)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import struct
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
+from tests.totp import totp_code
 
 from e2e.helpers import check_axe
 from e2e.steps import DE, fill_login
@@ -21,16 +16,6 @@ DEMO_PASSWORD = "Demo-Zugang-2026"
 TRAINER = "tom.trainer@beispiel-gmbh.example"
 # A fixed secret for the test's authenticator app (base32), set up by the operator's shell.
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(
-        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 @pytest.fixture

@@ -4,11 +4,7 @@ TOTP codes are computed here from the secret the page shows, as an authenticator
 """
 
 import base64
-import hashlib
-import hmac
 import re
-import struct
-import time
 from datetime import timedelta
 from urllib.parse import unquote
 
@@ -29,6 +25,7 @@ from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.core.actor import Actor
 from tests.accounts.factories import UserFactory
 from tests.conftest import PASSWORD
+from tests.totp import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -40,17 +37,6 @@ AUTHENTICATE = reverse("mfa_authenticate")
 CODES = reverse("mfa_view_recovery_codes")
 GENERATE = reverse("mfa_generate_recovery_codes")
 DOWNLOAD = reverse("mfa_download_recovery_codes")
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    """RFC 6238 by hand: HMAC-SHA1 over the 30-second counter, six digits."""
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(
-        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 def password_login(client, user) -> object:

@@ -3,10 +3,7 @@ to a second factor (acr_values) and max_age: end to end against a live server wi
 joserfc, the browser's side driven through the real login and factor forms."""
 
 import base64
-import hashlib
-import hmac
 import re
-import struct
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -22,21 +19,11 @@ from tests.applications.conftest import REDIRECT_URI
 from tests.applications.test_oidc_flow import discover, log_in_to_app
 from tests.applications.test_oidc_refusals import authorize, code_from, exchange
 from tests.conftest import PASSWORD
+from tests.totp import totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    """RFC 6238 as an authenticator app computes it."""
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(
-        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 def post_form(browser: requests.Session, url: str, data: dict) -> requests.Response:

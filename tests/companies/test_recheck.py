@@ -4,10 +4,6 @@ when the session's last check is older than RECHECK_SECONDS (10 minutes), and no
 The sessions log in through the real login and factor forms, so that allauth records the steps.
 """
 
-import base64
-import hashlib
-import hmac
-import struct
 import time
 from datetime import timedelta
 
@@ -22,20 +18,11 @@ from meinekammer.companies.models import CompanyDeletion, Invitation, Membership
 from tests.companies.factories import MembershipFactory
 from tests.companies.helpers import approve_data
 from tests.conftest import PASSWORD
+from tests.totp import totp_code
 
 LOGIN = reverse("account_login")
 REAUTH_PASSWORD = reverse("account_reauthenticate")
 REAUTH_FACTOR = reverse("mfa_reauthenticate")
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(
-        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 def log_in(client, user, secret: str | None = None) -> None:
