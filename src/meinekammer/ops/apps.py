@@ -10,4 +10,7 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401
+        from . import checks, metrics, taskqueue  # noqa: F401
+
+        metrics.connect()
+        taskqueue.connect()
