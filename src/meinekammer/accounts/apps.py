@@ -15,3 +15,7 @@ class AccountsConfig(AppConfig):
         from .export import register_account_sections
 
         register_account_sections()
+
+        from .retention import register_kept_account_events
+
+        register_kept_account_events()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from .models import EmailStatus, OutboundEmail
+from .retention import purge_delivered_emails as purge_past_retention
 
 logger = logging.getLogger(__name__)
 ERROR_MAX_LENGTH = 500
@@ -87,9 +88,6 @@ def requeue_due_emails() -> int:
 
 @task()
 def purge_delivered_emails() -> int:
-    """Scheduled: the outbox keeps addresses; delivered mail is removed after 30 days."""
-    cutoff = timezone.now() - timedelta(days=30)
-    deleted, _ = OutboundEmail.objects.filter(
-        status__in=[EmailStatus.SENT, EmailStatus.FAILED], created_at__lt=cutoff
-    ).delete()
-    return deleted
+    """Delivered and given-up mail past its retention period is deleted (notifications.retention;
+    the daily job apply-retention runs the same step with the others)."""
+    return purge_past_retention()["emails"]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meinekammer.accounts import services
 from meinekammer.accounts.factors import has_factor
+from meinekammer.accounts.models import PrivacyConsent
 from meinekammer.audit.models import AuditEvent
 from meinekammer.companies.selectors import list_memberships
 from meinekammer.core.errors import Refused
@@ -39,7 +40,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.security_events_for(request.user)[:SECURITY_EVENTS_SHOWN]
     # For tile (5), "Neues Unternehmenspasswort anfordern", of company admins (manual ch. 9).
     memberships = list_memberships(current_user(request))
-    return render(request, "accounts/overview.html", {"events": events, "memberships": memberships})
+    # The versions of the privacy information ("Informationspflichten") the account accepted.
+    consents = (
+        PrivacyConsent.objects.filter(user=current_user(request))
+        .select_related("notice")
+        .order_by("-accepted_at")
+    )
+    return render(
+        request,
+        "accounts/overview.html",
+        {"events": events, "memberships": memberships, "privacy_consents": consents},
+    )
 
 
 @login_required
