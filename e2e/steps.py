@@ -29,6 +29,9 @@ class Texts:
     email: str
     password: str
     repeat_password: str
+    continue_registration: str
+    consent_step: str
+    back: str
     accept_privacy: str
     submit_registration: str
     verification_sent: str
@@ -61,6 +64,9 @@ DE = Texts(
     email="E-Mail-Adresse",
     password="Passwort",
     repeat_password="Passwort wiederholen",
+    continue_registration="weiter",
+    consent_step="Schritt 2 von 2: Informationspflichten",
+    back="zurück",
     accept_privacy="Ich habe die Informationspflichten gelesen und akzeptiere sie.",
     submit_registration="Registrierung abschicken",
     verification_sent="Bestätigen Sie Ihre E-Mail-Adresse",
@@ -97,6 +103,9 @@ EN = Texts(
     email="E-mail address",
     password="Password",
     repeat_password="Repeat password",
+    continue_registration="Continue",
+    consent_step="Step 2 of 2: privacy information",
+    back="Back",
     accept_privacy="I have read the privacy information and accept it.",
     submit_registration="Submit registration",
     verification_sent="Confirm your e-mail address",
@@ -169,7 +178,22 @@ def fill_registration(
     first_name: str = FIRST_NAME,
     last_name: str = LAST_NAME,
 ) -> None:
-    """The registration form ("Jetzt registrieren"), filled in and sent: "confirmation sent"."""
+    """ "Jetzt registrieren" in its two steps (manual ch. 2), filled in and sent: step 1 the
+    personal data and "weiter", step 2 the "Informationspflichten", the tick and
+    "Registrierung abschicken"; then "confirmation sent"."""
+    fill_registration_step_one(page, t, email, first_name=first_name, last_name=last_name)
+    accept_and_submit_registration(page, t)
+
+
+def fill_registration_step_one(
+    page: Page,
+    t: Texts,
+    email: str,
+    *,
+    first_name: str = FIRST_NAME,
+    last_name: str = LAST_NAME,
+) -> None:
+    """Step 1: the personal data and the password, then "weiter" to the second step."""
     expect_page(page, t, t.register_heading)
     form = page.get_by_role("main")
     form.get_by_role("radiogroup", name=t.salutation).get_by_role("radio", name=t.ms).check()
@@ -178,6 +202,14 @@ def fill_registration(
     form.get_by_label(t.email, exact=True).fill(email)
     form.get_by_label(t.password, exact=True).fill(PASSWORD)
     form.get_by_label(t.repeat_password, exact=True).fill(PASSWORD)
+    form.get_by_role("button", name=t.continue_registration, exact=True).click()
+    expect_page(page, t, t.register_heading)
+    expect(page.get_by_role("main")).to_contain_text(t.consent_step)
+
+
+def accept_and_submit_registration(page: Page, t: Texts) -> None:
+    """Step 2: the tick for the "Informationspflichten" and "Registrierung abschicken"."""
+    form = page.get_by_role("main")
     form.get_by_role("checkbox", name=t.accept_privacy).check()
     form.get_by_role("button", name=t.submit_registration).click()
     expect_page(page, t, t.verification_sent)

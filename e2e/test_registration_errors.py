@@ -1,4 +1,4 @@
-"""Submitting the empty registration form: an error summary and errors tied to their fields.
+"""Submitting the empty registration form (step 1, "weiter"): an error summary and errors tied to their fields.
 
 The other bad inputs are covered by the integration tests in tests/accounts/; in the browser it
 is enough to see that the errors reach assistive technology.
@@ -23,17 +23,13 @@ FIELDS = [
     ("id_email", "E-Mail-Adresse", REQUIRED),
     ("id_password1", "Passwort", REQUIRED),
     ("id_password2", "Passwort wiederholen", REQUIRED),
-    (
-        "id_accept_privacy",
-        "Ich habe die Informationspflichten gelesen und akzeptiere sie.",
-        "Bitte akzeptieren Sie die Informationspflichten, um sich zu registrieren.",
-    ),
 ]
+# The tick for the "Informationspflichten" is on step 2 (e2e/test_registration_steps_story.py).
 
 
 def submit_empty_registration(page: Page) -> None:
     page.goto("/accounts/signup/")
-    page.get_by_role("button", name="Registrierung abschicken").click()
+    page.get_by_role("button", name="weiter", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jetzt registrieren")
 
 

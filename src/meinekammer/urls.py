@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
 
+from meinekammer.web.accounts import registration as account_registration
 from meinekammer.web.accounts import views as account_views
 from meinekammer.web.accounts.mfa_views import remove_key
 from meinekammer.web.sso.urls import oidc_patterns
@@ -37,6 +38,13 @@ urlpatterns = [
         "accounts/password/change/",
         account_views.password_change,
         name="account_change_password",
+    ),
+    # "Jetzt registrieren" in two steps (manual ch. 2): allauth's signup URL and name for step 1.
+    path("accounts/signup/", account_registration.registration, name="account_signup"),
+    path(
+        "accounts/signup/informationspflichten/",
+        account_registration.registration_consent,
+        name="account_signup_consent",
     ),
     path("accounts/", include("allauth.urls")),
     path("dev/mailbox/", include("meinekammer.web.mailbox.urls")),

@@ -14,7 +14,7 @@ from meinekammer.accounts.models import User
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.notifications.models import OutboundEmail
 from tests.accounts.factories import UserFactory
-from tests.accounts.test_registration import form_data
+from tests.accounts.test_registration import register as register_in_two_steps
 from tests.timing import ROUNDS, WARM_UP, assert_alike
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,8 @@ def production_hasher(settings):
 
 def register(email: str, round_: int, kind: int) -> None:
     # A fresh visitor each time, from its own address (the signup limit counts per address).
-    response = Client().post(SIGNUP, form_data(email=email), REMOTE_ADDR=f"10.{kind}.{round_}.1")
+    # Both steps ("weiter", "Registrierung abschicken"): step 1 hashes, step 2 creates or mails.
+    response = register_in_two_steps(Client(), email=email, REMOTE_ADDR=f"10.{kind}.{round_}.1")
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
 

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from meinekammer.accounts.models import PrivacyConsent, PrivacyNotice, User
 from meinekammer.audit.models import AuditAction, AuditEvent
+from meinekammer.web.accounts.registration import SESSION_KEY
 from tests.conftest import PASSWORD, links_in
 
 pytestmark = pytest.mark.django_db
 
 SIGNUP = reverse("account_signup")
+CONSENT = reverse("account_signup_consent")
 
 
 def form_data(**overrides):
@@ -29,15 +31,39 @@ def form_data(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_the_page_uses_the_manuals_words(client):
+def step_one(**overrides):
+    data = form_data(**overrides)
+    data.pop("accept_privacy", None)
+    return data
+
+
+def register(client, url=SIGNUP, /, **overrides):
+    """Both steps of "Jetzt registrieren": step 1 ("weiter"), then the tick on step 2
+    ("Registrierung abschicken"). Returns the first answer that is not step 1's redirect.
+
+    Request options (REMOTE_ADDR, HTTP_HOST) go to both requests."""
+    extra = {k: overrides.pop(k) for k in list(overrides) if k.isupper()}
+    data = form_data(**overrides)
+    consent = {"accept_privacy": data.pop("accept_privacy")} if "accept_privacy" in data else {}
+    first = client.post(url, data, **extra)
+    if first.status_code != 302 or not first["Location"].startswith(CONSENT):
+        return first
+    return client.post(first["Location"], consent, **extra)
+
+
+def test_the_pages_use_the_manuals_words(client):
     page = client.get(SIGNUP).content.decode()
     assert "Jetzt registrieren" in page
-    assert "Registrierung abschicken" in page
-    assert "Informationspflichten" in page
+    assert ">weiter<" in page
+    assert "Registrierung abschicken" not in page
+    second = client.get(client.post(SIGNUP, step_one())["Location"]).content.decode()
+    assert "Informationspflichten" in second
+    assert "Registrierung abschicken" in second
+    assert ">zurück<" in second
 
 
 def test_registration_creates_an_unconfirmed_account_and_sends_the_link(client, outbox):
-    response = client.post(SIGNUP, form_data())
+    response = register(client)
     assert response.status_code == 302
     user = User.objects.get(email="erika@beispiel.example")
     assert (user.salutation, user.first_name, user.last_name) == ("ms", "Erika", "Mustermann")
@@ -56,7 +82,7 @@ def test_registration_creates_an_unconfirmed_account_and_sends_the_link(client, 
 
 
 def test_the_account_works_only_after_confirmation(client, outbox):
-    client.post(SIGNUP, form_data())
+    register(client)
     login = {"login": "erika@beispiel.example", "password": "Sonnenblumen über dem Deich"}
     response = client.post(reverse("account_login"), login)
     assert response.status_code == 302
@@ -74,7 +100,7 @@ def test_the_account_works_only_after_confirmation(client, outbox):
 
 
 def test_a_confirmation_link_works_once(client, outbox):
-    client.post(SIGNUP, form_data())
+    register(client)
     link = next(link for link in links_in(outbox()[0]) if "confirm-email" in link)
     path = urlsplit(link).path
     client.post(path)
@@ -83,7 +109,7 @@ def test_a_confirmation_link_works_once(client, outbox):
 
 
 def test_a_tampered_confirmation_link_is_refused(client, outbox):
-    client.post(SIGNUP, form_data())
+    register(client)
     link = next(link for link in links_in(outbox()[0]) if "confirm-email" in link)
     path = urlsplit(link).path.rstrip("/") + "x/"
     client.post(path)
@@ -92,7 +118,7 @@ def test_a_tampered_confirmation_link_is_refused(client, outbox):
 
 def test_an_expired_confirmation_link_is_refused(client, outbox, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
-    client.post(SIGNUP, form_data())
+    register(client)
     link = next(link for link in links_in(outbox()[0]) if "confirm-email" in link)
     time_machine.shift(timedelta(days=4))
     client.post(urlsplit(link).path)
@@ -100,7 +126,7 @@ def test_an_expired_confirmation_link_is_refused(client, outbox, time_machine):
 
 
 def test_an_existing_address_gets_the_same_page_and_its_owner_a_mail(client, user, outbox):
-    response = client.post(SIGNUP, form_data(email=user.email))
+    response = register(client, email=user.email)
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     assert User.objects.filter(email__iexact=user.email).count() == 1
@@ -125,7 +151,6 @@ def test_an_existing_address_gets_the_same_page_and_its_owner_a_mail(client, use
             "password1",
             "E-Mail",
         ),
-        ({"accept_privacy": None}, "accept_privacy", "Informationspflichten"),
         ({"email": "keine-adresse"}, "email", "gültige E-Mail"),
         ({"email": "a" * 10_000 + "@beispiel.example"}, "email", "254"),
         ({"first_name": "E" * 10_000}, "first_name", "100"),
@@ -137,17 +162,18 @@ def test_an_existing_address_gets_the_same_page_and_its_owner_a_mail(client, use
 def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(
     client, overrides, field, message, outbox
 ):
-    response = client.post(SIGNUP, form_data(**overrides))
+    response = client.post(SIGNUP, step_one(**overrides))
     assert response.status_code == 200
     form = response.context["form"]
     assert field in form.errors
     assert message in " ".join(form.errors[field])
     assert not User.objects.exists()
+    assert SESSION_KEY not in client.session
     assert outbox() == []
 
 
 def test_markup_in_names_is_escaped_in_pages_and_mails(client, outbox):
-    client.post(SIGNUP, form_data(first_name="<script>alert(1)</script>", last_name="<b>Fett</b>"))
+    register(client, first_name="<script>alert(1)</script>", last_name="<b>Fett</b>")
     [message] = outbox()
     html = message.alternatives[0][0]
     assert "<b>Fett</b>" not in html
@@ -166,7 +192,7 @@ def test_registration_without_csrf_token_is_refused(outbox):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    response = client.post(SIGNUP, form_data())
+    response = register(client)
     assert response.status_code == 403
     assert "abgelaufen" in response.content.decode()
     assert not User.objects.exists()
@@ -175,15 +201,15 @@ def test_registration_without_csrf_token_is_refused(outbox):
 def test_registration_is_rate_limited(client, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "3/m/ip"}
     for n in range(3):
-        client.post(SIGNUP, form_data(email=f"person{n}@beispiel.example"))
-    response = client.post(SIGNUP, form_data(email="person9@beispiel.example"))
+        register(client, email=f"person{n}@beispiel.example")
+    response = register(client, email="person9@beispiel.example")
     assert response.status_code == 429
     assert User.objects.count() == 3
 
 
 def test_registration_in_english_sends_the_mail_in_english(client, outbox):
     client.post(reverse("web:set_language"), {"language": "en", "next": "/"})
-    client.post(SIGNUP, form_data())
+    register(client)
     assert User.objects.get().language == "en"
     [message] = outbox()
     assert "Dear Ms Mustermann" in message.body
@@ -199,7 +225,7 @@ def test_the_password_is_stored_with_argon2id(settings):
 
 def test_the_confirmation_link_can_be_sent_again(client, outbox, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
-    client.post(SIGNUP, form_data())
+    register(client)
     outbox().clear()
     time_machine.shift(timedelta(minutes=4))  # allauth's cool-down per address is 3 minutes
     url = reverse("accounts:resend_confirmation")
@@ -214,7 +240,7 @@ def test_the_confirmation_link_can_be_sent_again(client, outbox, time_machine):
 
 
 def test_resending_is_rate_limited_without_telling_which_address_exists(client, outbox):
-    client.post(SIGNUP, form_data())
+    register(client)
     outbox().clear()
     url = reverse("accounts:resend_confirmation")
     # Within allauth's cool-down the known address gets the same answer, and no mail.
@@ -243,7 +269,7 @@ def test_allauths_mails_link_to_site_url_whatever_the_host_header(
 ):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
     email = user.email if existing else "erika@beispiel.example"
-    client.post(SIGNUP, form_data(email=email), HTTP_HOST="evil.example")
+    register(client, email=email, HTTP_HOST="evil.example")
     [message] = outbox()
     links = links_in(message)
     assert links and all(link.startswith(settings.SITE_URL + "/") for link in links)

@@ -196,6 +196,16 @@ def test_inviting_again_renews_the_pending_invitation(company, admin, invite_lin
     assert mails("invitation") == 2
 
 
+NEWCOMER = {
+    "salutation": "mr",
+    "first_name": "Neu",
+    "last_name": "Person",
+    "email": "neu.person@example.com",
+    "password1": "Sonnenblumen über dem Deich",
+    "password2": "Sonnenblumen über dem Deich",
+}
+
+
 def test_the_unregistered_invitee_registers_confirms_and_the_request_waits(
     client, company, admin, second_admin, invite_link, outbox
 ):
@@ -211,19 +221,12 @@ def test_the_unregistered_invitee_registers_confirms_and_the_request_waits(
     signup_page = client.get(signup_url)
     assert 'value="neu.person@example.com"' in signup_page.text
 
-    response = client.post(
-        signup_url,
-        {
-            "salutation": "mr",
-            "first_name": "Neu",
-            "last_name": "Person",
-            "email": "neu.person@example.com",
-            "password1": "Sonnenblumen über dem Deich",
-            "password2": "Sonnenblumen über dem Deich",
-            "accept_privacy": "on",
-        },
-    )
+    # "Jetzt registrieren" in two steps: "weiter", then "Registrierung abschicken".
+    step_one = client.post(signup_url, NEWCOMER)
+    assert parse_qs(urlsplit(step_one["Location"]).query)["next"] == query["next"]
+    response = client.post(step_one["Location"], {"accept_privacy": "on"})
     assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
     assert not MemberRequest.objects.exists()  # not before the address is confirmed
     [confirmation] = [m for m in outbox() if m.to == ["neu.person@example.com"]][-1:]
     link = next(link for link in links_in(confirmation) if "confirm-email" in link)
@@ -241,18 +244,8 @@ def test_the_unregistered_invitee_registers_confirms_and_the_request_waits(
 
 def test_registering_without_opening_the_link_makes_no_request(client, invite_link, outbox):
     invite_link("neu.person@example.com")
-    client.post(
-        reverse("account_signup"),
-        {
-            "salutation": "mr",
-            "first_name": "Neu",
-            "last_name": "Person",
-            "email": "neu.person@example.com",
-            "password1": "Sonnenblumen über dem Deich",
-            "password2": "Sonnenblumen über dem Deich",
-            "accept_privacy": "on",
-        },
-    )
+    client.post(reverse("account_signup"), NEWCOMER)
+    client.post(reverse("account_signup_consent"), {"accept_privacy": "on"})
     [confirmation] = [m for m in outbox() if m.to == ["neu.person@example.com"]][-1:]
     link = next(link for link in links_in(confirmation) if "confirm-email" in link)
     client.post(urlsplit(link).path)

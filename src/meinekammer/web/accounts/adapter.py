@@ -79,6 +79,10 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
         user.salutation = data.get("salutation") or user.salutation
+        if data.get("password_hash"):
+            # Two-step registration (web/accounts/registration.py): step 1 hashed the password
+            # with the project's hasher; the password itself never reached step 2.
+            user.password = data["password_hash"]
         user.language = (translation.get_language() or "de")[:2]
         if commit:
             user.save()

@@ -46,12 +46,14 @@ class PersonalDataFormMixin(forms.Form):
 
 
 class RegistrationForm(PersonalDataFormMixin, SignupForm):
-    """ "Jetzt registrieren": personal data, credentials and the privacy information."""
+    """ "Jetzt registrieren", step 1 (manual ch. 2): personal data and credentials, then "weiter".
 
-    accept_privacy = forms.BooleanField(
-        label=_("I have read the privacy information and accept it."),
-        error_messages={"required": _("Please accept the privacy information to register.")},
-    )
+    Every check happens here; the account is created only on step 2 ("Registrierung abschicken",
+    `RegistrationConsentForm`). The password leaves this form only as its hash
+    (`password_hash`). When the visitor comes back from step 2, the password typed before is
+    kept (`kept`: the step-1 data in the session) if both password fields stay empty and name and
+    address are unchanged: the password was checked against exactly those.
+    """
 
     field_order = [
         "salutation",
@@ -60,11 +62,11 @@ class RegistrationForm(PersonalDataFormMixin, SignupForm):
         "email",
         "password1",
         "password2",
-        "accept_privacy",
     ]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, kept: dict[str, Any] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.kept = kept if kept and kept.get("password_hash") else None
         email = cast(forms.CharField, self.fields["email"])
         email.label = _("E-mail address")
         email.max_length = EMAIL_MAX_LENGTH
@@ -72,23 +74,56 @@ class RegistrationForm(PersonalDataFormMixin, SignupForm):
         email.widget.attrs.pop("placeholder", None)
         email.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
         for name in ("password1", "password2"):
-            self.fields[name].widget.attrs.pop("placeholder", None)
+            field = cast(forms.CharField, self.fields[name])
+            field.widget.attrs.pop("placeholder", None)
+            field.max_length = 1024
+            field.validators.append(MaxLengthValidator(1024))
+            field.widget.attrs["maxlength"] = "1024"
         self.fields["password1"].label = _("Password")
         self.fields["password1"].help_text = _(
             "At least 12 characters. A long sentence you can remember is a good password. It must "
             "not be a common password or contain your name or e-mail address."
         )
         self.fields["password2"].label = _("Repeat password")
+        if self.kept is not None:
+            for name in ("password1", "password2"):
+                self.fields[name].required = False
+            self.fields["password1"].help_text = _(
+                "You have already entered a password. Leave both password fields empty to keep "
+                "it, or enter a new one twice."
+            )
         self.notice = PrivacyNotice.objects.current()
-        self.fields["accept_privacy"].help_text = format_html(
-            '<a class="kern-link" href="{}" target="_blank" rel="noopener">{}</a>',
-            reverse_lazy("web:privacy"),
-            _("Read the privacy information (opens in a new window)"),
+
+    def _keeps_password(self) -> bool:
+        cleaned = self.cleaned_data
+        return (
+            self.kept is not None
+            and not cleaned.get("password1")
+            and not cleaned.get("password2")
+            and not self.has_error("password1")
+            and not self.has_error("password2")
         )
 
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
+        if self._keeps_password():
+            kept = cast(dict[str, Any], self.kept)
+            same = all(
+                cleaned.get(name) == kept.get(name) for name in ("first_name", "last_name", "email")
+            )
+            if not same:
+                # The kept password was checked against the old name and address only.
+                self.add_error(
+                    "password1",
+                    ValidationError(
+                        _(
+                            "You have changed your name or e-mail address. Please enter your "
+                            "password again so that it can be checked against them."
+                        ),
+                        code="password_again",
+                    ),
+                )
         password = cleaned.get("password1")
         if password and not self.has_error("password1"):
             probe = User(
@@ -104,16 +139,43 @@ class RegistrationForm(PersonalDataFormMixin, SignupForm):
             raise ValidationError(
                 _("Registration is not possible at the moment. Please try again later.")
             )
-        cleaned["privacy_notice"] = self.notice
         return cleaned
 
-    def try_save(self, request):
-        if self.account_already_exists and not self.by_passkey:
-            # A new address costs a password hash (and the account's rows); an address that is
-            # taken only gets allauth's "account already exists" mail. Without the same hash here
-            # the answer came three times faster and told who is registered.
-            make_password(self.cleaned_data.get("password1"))
-        return super().try_save(request)
+    def password_hash(self) -> str:
+        """The password as the project's hasher stores it (argon2id); never the password itself.
+
+        Hashed for every address alike, new or taken, so step 1 takes as long for both."""
+        if self._keeps_password():
+            return str(cast(dict[str, Any], self.kept)["password_hash"])
+        return make_password(self.cleaned_data["password1"])
+
+
+class RegistrationConsentForm(forms.Form):
+    """ "Jetzt registrieren", step 2 (manual ch. 2): the "Informationspflichten" accepted with the
+    required tick, then "Registrierung abschicken"."""
+
+    accept_privacy = forms.BooleanField(
+        label=_("I have read the privacy information and accept it."),
+        error_messages={"required": _("Please accept the privacy information to register.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.notice = PrivacyNotice.objects.current()
+        self.fields["accept_privacy"].help_text = format_html(
+            '<a class="kern-link" href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse_lazy("web:privacy"),
+            _("Read the privacy information on a page of its own (opens in a new window)"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.notice is None:
+            raise ValidationError(
+                _("Registration is not possible at the moment. Please try again later.")
+            )
+        cleaned["privacy_notice"] = self.notice
+        return cleaned
 
 
 class PersonalDataForm(PersonalDataFormMixin, forms.Form):
