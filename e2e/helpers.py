@@ -48,12 +48,112 @@ def axe_violations(page: Page) -> list[dict]:
 
 
 def check_axe(page: Page) -> None:
-    """Run axe-core (WCAG 2.1 A/AA rules) on the current page; fail listing every violation."""
+    """Run axe-core (WCAG 2.1 A/AA rules) on the current page; fail listing every violation.
+
+    Then check the buttons' layout at the current viewport (check_button_layout): every page a
+    story checks with axe gets both.
+    """
     violations = axe_violations(page)
     if violations:
         pytest.fail(
             f"{len(violations)} accessibility violation(s) on {page.url} "
             f"({page.title()!r}):\n{format_violations(violations)}",
+            pytrace=False,
+        )
+    check_button_layout(page)
+
+
+# Buttons and button-like links whose visible text leaves their box, and buttons that overlap.
+# Visually hidden text (kern-sr-only: absolute, 1 px, clipped) is left out: it is meant to be
+# outside the picture. Hidden buttons (display: none, closed <details>, 0 px) are left out too.
+BUTTON_LAYOUT_JS = """async () => {
+    await document.fonts.ready;
+    const SLACK = 1;
+    const SELECTOR = 'button, a.kern-btn, [role=button], '
+        + 'input[type=submit], input[type=button], input[type=reset]';
+    const visuallyHidden = el => {
+        const s = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return ((s.position === 'absolute' || s.position === 'fixed')
+                && (r.width <= 1 || r.height <= 1))
+            || s.clip === 'rect(0px, 0px, 0px, 0px)' || s.clipPath === 'inset(50%)';
+    };
+    const shown = el => el.checkVisibility({visibilityProperty: true})
+        && el.getBoundingClientRect().width > 1 && el.getBoundingClientRect().height > 1
+        && !visuallyHidden(el);
+    const describe = el => {
+        const text = (el.innerText || el.value || el.getAttribute('aria-label') || '')
+            .trim().replace(/\\s+/g, ' ').slice(0, 60);
+        const r = el.getBoundingClientRect();
+        return `${el.tagName.toLowerCase()}${el.className ? '.' + [...el.classList].join('.') : ''}`
+            + ` "${text}" (${Math.round(r.width)}x${Math.round(r.height)} at`
+            + ` ${Math.round(r.left)},${Math.round(r.top)})`;
+    };
+    const outside = (inner, box) => inner.left < box.left - SLACK || inner.right > box.right + SLACK
+        || inner.top < box.top - SLACK || inner.bottom > box.bottom + SLACK;
+    const buttons = [...document.querySelectorAll(SELECTOR)].filter(shown);
+    const problems = [];
+    for (const el of buttons) {
+        const box = el.getBoundingClientRect();
+        if (el.tagName === 'INPUT') {
+            if (el.scrollWidth > el.clientWidth + SLACK) {
+                problems.push(`text overflows ${describe(el)}`);
+            }
+            continue;
+        }
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!node.textContent.trim()) continue;
+            let hidden = false;
+            for (let e = node.parentElement; e && e !== el; e = e.parentElement) {
+                if (!e.checkVisibility({visibilityProperty: true}) || visuallyHidden(e)) {
+                    hidden = true;
+                    break;
+                }
+            }
+            if (hidden) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            const spill = [...range.getClientRects()].find(r => r.width > 0 && outside(r, box));
+            if (spill) {
+                problems.push(`text "${node.textContent.trim().slice(0, 40)}" overflows `
+                    + `${describe(el)}: text at ${Math.round(spill.left)}..`
+                    + `${Math.round(spill.right)} x ${Math.round(spill.top)}..`
+                    + `${Math.round(spill.bottom)}`);
+                break;
+            }
+        }
+    }
+    for (let i = 0; i < buttons.length; i++) {
+        for (let j = i + 1; j < buttons.length; j++) {
+            const a = buttons[i], b = buttons[j];
+            if (a.contains(b) || b.contains(a)) continue;
+            const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+            const width = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+            const height = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+            if (width > SLACK && height > SLACK) {
+                problems.push(`${describe(a)} overlaps ${describe(b)}`);
+            }
+        }
+    }
+    return problems;
+}"""
+
+
+def button_layout_problems(page: Page) -> list[str]:
+    """Buttons (and links styled as buttons) on the current page whose visible text spills
+    out of their box, and pairs of buttons that overlap, at the current viewport."""
+    return page.evaluate(BUTTON_LAYOUT_JS)
+
+
+def check_button_layout(page: Page) -> None:
+    """Fail listing every button whose text overflows it and every pair that overlaps."""
+    problems = button_layout_problems(page)
+    if problems:
+        width = page.viewport_size["width"] if page.viewport_size else "?"
+        pytest.fail(
+            f"{len(problems)} button layout problem(s) on {page.url} ({page.title()!r}) "
+            f"at {width} px:\n" + "\n".join(f"- {problem}" for problem in problems),
             pytrace=False,
         )
 
