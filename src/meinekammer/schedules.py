@@ -27,13 +27,6 @@ SCHEDULES: list[Schedule] = [
         "lost it) are enqueued again; delivering an already sent mail does nothing.",
     ),
     Schedule(
-        name="purge-delivered-emails",
-        task_path="meinekammer.notifications.tasks.purge_delivered_emails",
-        every=timedelta(hours=6),
-        why="The outbox holds e-mail addresses; delivered and failed mail older than 30 days "
-        "is removed.",
-    ),
-    Schedule(
         name="expire-invitations",
         task_path="meinekammer.companies.tasks.expire_due_invitations",
         every=timedelta(hours=1),
@@ -49,6 +42,16 @@ SCHEDULES: list[Schedule] = [
         "requests end, personal data are erased, former members are told.",
     ),
     Schedule(
+        name="remind-unused-letters",
+        task_path="meinekammer.companies.tasks.remind_unused_activation_letters",
+        every=timedelta(hours=6),
+        why="An applicant whose activation letter was posted ACTIVATION_LETTER_UNUSED_DAYS ago "
+        "(14) and is still not used is reminded by mail once, automatically; further reminders "
+        "are sent by the chamber's staff ('Erinnerung senden'), at most once in "
+        "ACTIVATION_REMINDER_INTERVAL_DAYS (7) per company. Off with "
+        "ACTIVATION_REMINDER_AUTOMATIC=false.",
+    ),
+    Schedule(
         name="announce-admin-factors",
         task_path="meinekammer.companies.tasks.announce_admin_factors",
         every=timedelta(hours=1),
@@ -61,5 +64,15 @@ SCHEDULES: list[Schedule] = [
         every=timedelta(hours=1),
         why="Codes, tokens and the records of how a login was authenticated that can no "
         "longer be used are deleted, so that they do not pile up with every login.",
+    ),
+    Schedule(
+        name="apply-retention",
+        task_path="meinekammer.ops.tasks.apply_retention",
+        every=timedelta(days=1),
+        why="Personal data are kept only as long as needed (GDPR Art. 5(1)(e)): audit events "
+        "after 730 days, delivered mail after 30 days, ended invitations and refused or "
+        "withdrawn requests after 90 days, ended sessions at once (settings RETENTION_*, "
+        "ops/retention.py); what a pending deletion, a current admin or an undelivered mail "
+        "still needs stays.",
     ),
 ]

@@ -38,6 +38,10 @@ class AuditAction(models.TextChoices):
     LETTER_PRINTED = "company.letter_printed", _("Activation letter printed")
     LETTER_SENT = "company.letter_sent", _("Activation letter sent")
     LETTER_VOIDED = "company.letter_voided", _("Activation password void")
+    ACTIVATION_REMINDER_SENT = (
+        "company.activation_reminder_sent",
+        _("Reminder of the activation letter sent"),
+    )
     COMPANY_ACTIVATED = "company.activated", _("Company activated")
     ACTIVATION_FAILED = "company.activation_failed", _("Failed activation")
     ACTIVATION_THROTTLED = "company.activation_throttled", _("Activation attempts throttled")

@@ -15,6 +15,7 @@ from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber, DirectoryEntry
 from meinekammer.core.errors import NotFound
 
+from .chamber_companies import with_letter_state
 from .models import (
     ActivationLetter,
     Company,
@@ -156,7 +157,11 @@ def deletions(
 
 
 def companies(chamber: Chamber, *, query: str = "") -> QuerySet[Company]:
-    rows = Company.objects.filter(chamber=chamber).exclude(state=CompanyState.DELETED)
+    """The chamber's companies, each with its newest letter's state ("freigegeben" or
+    "aktiviert": companies.chamber_companies.with_letter_state)."""
+    rows = with_letter_state(Company.objects.filter(chamber=chamber)).exclude(
+        state=CompanyState.DELETED
+    )
     if query:
         rows = rows.filter(
             Q(name__icontains=query) | Q(member_number=query) | Q(city__icontains=query)

@@ -110,7 +110,7 @@ def company_log(
     """
     company = get_company_for_admin(actor.user, company_id)
     actions = KINDS[kind][1] if kind in KINDS else SHOWN_ACTIONS
-    events = (
+    events: QuerySet[AuditEvent] = (
         AuditEvent.objects.filter(company=company, action__in=actions)
         .select_related("actor", "subject_user")
         .only(
@@ -129,31 +129,54 @@ def company_log(
         )
         .order_by("-occurred_at", "-pk")
     )
-    if since is not None:
-        events = events.filter(occurred_at__gte=_day_start(since))
-    if until is not None and until < date.max:
-        events = events.filter(occurred_at__lt=_day_start(until + timedelta(days=1)))
+    events = in_period(events, since=since, until=until)
     term = clean_search(person or "")
     if term:
-        events = events.annotate(
-            actor_name=Concat("actor__first_name", Value(" "), "actor__last_name"),
-            subject_name=Concat("subject_user__first_name", Value(" "), "subject_user__last_name"),
-        ).filter(
-            Q(actor_name__icontains=term)
-            | Q(actor__email__icontains=term)
-            | Q(subject_name__icontains=term)
-            | Q(subject_user__email__icontains=term)
+        events = matching_person(
+            events,
+            term,
             # An invitation names its address, not an account.
-            | Q(
+            Q(
                 action__in=INVITATION_ACTIONS,
                 data__invitation__in=list(
                     Invitation.objects.filter(company=company, email__icontains=term).values_list(
                         "pk", flat=True
                     )
                 ),
-            )
+            ),
         )
     return company, events
+
+
+# --- Filters shared with the chamber's log (companies.chamber_log) ------------------------------
+
+
+def in_period(
+    events: QuerySet[AuditEvent], *, since: date | None = None, until: date | None = None
+) -> QuerySet[AuditEvent]:
+    """The events from the day `since` to the day `until`, both included."""
+    if since is not None:
+        events = events.filter(occurred_at__gte=_day_start(since))
+    if until is not None and until < date.max:
+        events = events.filter(occurred_at__lt=_day_start(until + timedelta(days=1)))
+    return events
+
+
+def matching_person(events: QuerySet[AuditEvent], term: str, *also: Q) -> QuerySet[AuditEvent]:
+    """The events whose actor or subject has `term` (cleaned) in the name or e-mail address,
+    or that match one of `also`."""
+    found = (
+        Q(actor_name__icontains=term)
+        | Q(actor__email__icontains=term)
+        | Q(subject_name__icontains=term)
+        | Q(subject_user__email__icontains=term)
+    )
+    for other in also:
+        found |= other
+    return events.annotate(
+        actor_name=Concat("actor__first_name", Value(" "), "actor__last_name"),
+        subject_name=Concat("subject_user__first_name", Value(" "), "subject_user__last_name"),
+    ).filter(found)
 
 
 # --- Rows as the page and the export show them --------------------------------------------------
@@ -175,7 +198,8 @@ class LogRow:
         return " – ".join(parts)
 
 
-def _name(user: Any) -> str:
+def person_name(user: Any) -> str:
+    """How the log names an account (an erased one as such)."""
     if user is None:
         return ""
     if user.deleted_at is not None:
@@ -229,8 +253,8 @@ def rows(company: Company, events: Any) -> list[LogRow]:
         elif event.actor is None:
             who = _("System")
         else:
-            who = _name(event.actor)
-        whom = _name(event.subject_user)
+            who = person_name(event.actor)
+        whom = person_name(event.subject_user)
         details = ""
         if event.action in (A.ROLE_ASSIGNED, A.ROLE_REMOVED):
             application = data.get("application", "")

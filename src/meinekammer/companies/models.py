@@ -221,6 +221,10 @@ class ActivationLetter(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     voided_at = models.DateTimeField(null=True, blank=True)
+    # "Erinnerung senden": the applicant was reminded of a sent letter not yet used (by the
+    # chamber's staff or the job remind-unused-letters); reminders are throttled per company.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
 
     objects = ActivationLetterQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from meinekammer.core.actor import Actor, Interface
 from .factors import announce_admin_factor_requirements
 from .services.deletion import execute_due_deletions
 from .services.invitations import expire_invitations
+from .services.reminders import remind_unused_letters
 
 
 @task()
@@ -25,3 +26,10 @@ def delete_due_companies() -> int:
 def announce_admin_factors() -> int:
     """Idempotent: each admin is told each date once (the outbox's event key)."""
     return announce_admin_factor_requirements()
+
+
+@task()
+def remind_unused_activation_letters() -> int:
+    """Idempotent: a letter already reminded is not reminded again by the job (its count), and
+    each reminder is one mail (the outbox's event key), under the company row lock."""
+    return remind_unused_letters(Actor.system(Interface.JOB))

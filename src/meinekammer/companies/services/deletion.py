@@ -310,4 +310,12 @@ def _execute(actor: Actor, company: Company, deletion: CompanyDeletion) -> None:
         phone="",
         directory_entry=None,
     )
-    emit(AuditAction.COMPANY_DELETED, actor=actor, company=company, deletion=deletion.pk)
+    # The chamber's own directory entry, so that its staff can still tell which company it was
+    # ("Durchgeführte Löschungen"); the company itself keeps no name.
+    emit(
+        AuditAction.COMPANY_DELETED,
+        actor=actor,
+        company=company,
+        deletion=deletion.pk,
+        directory_entry=company.directory_entry_id,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import company_views, log_views, views
 
 app_name = "chambers"
 
@@ -15,4 +15,15 @@ urlpatterns = [
     path("loeschantraege/", views.deletions, name="deletions"),
     path("unternehmen/", views.companies, name="companies"),
     path("verzeichnis/", views.directory, name="directory"),
+    # Issue 16: the company page, unused letters and reminders, the chamber's log, deletions.
+    path("unternehmen/<id:company_id>/", company_views.company, name="company"),
+    path("unternehmen/<id:company_id>/erinnerung/", company_views.remind, name="remind"),
+    path("briefe/nicht-verwendet/", company_views.unused_letters, name="unused_letters"),
+    path(
+        "loeschantraege/durchgefuehrt/",
+        company_views.executed_deletions,
+        name="executed_deletions",
+    ),
+    path("protokoll/", log_views.log, name="log"),
+    path("protokoll/export.csv", log_views.log_csv, name="log_csv"),
 ]

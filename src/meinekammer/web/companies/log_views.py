@@ -1,7 +1,8 @@
 """ "Protokoll" of a company (issue 16): the page with its filter, and the CSV export."""
 
 import csv
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from django import forms
 from django.core.paginator import Paginator
@@ -49,11 +50,14 @@ class LogFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
 
+    # The kinds of the log (the chamber's log has its own, web/chambers/log_views.py).
+    kinds = staticmethod(kind_choices)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
-        kind.choices = [("", _("All")), *kind_choices()]
+        kind.choices = [("", _("All")), *self.kinds()]
 
     def _in_range(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)
@@ -119,9 +123,28 @@ def log(request: HttpRequest, company_id: int) -> HttpResponse:
     )
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character is quoted away."""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_response(
+    filename: str, header: list[str], lines: Iterable[Iterable[object]]
+) -> HttpResponse:
+    """A CSV download (UTF-8 with byte order mark, for Excel) with every cell neutralized."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # the byte order mark: Excel then reads UTF-8
+    writer = csv.writer(response)
+    writer.writerow([csv_cell(value) for value in header])
+    for line in lines:
+        writer.writerow([csv_cell(value) for value in line])
+    return response
+
+
+def csv_time(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @account_required
@@ -138,22 +161,11 @@ def log_csv(request: HttpRequest, company_id: int) -> HttpResponse:
     filename = (
         f"protokoll-{slugify(company.name) or company.pk}-{timezone.localdate():%Y-%m-%d}.csv"
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # the byte order mark: Excel then reads UTF-8
-    writer = csv.writer(response)
-    writer.writerow([_("Time"), _("Who"), _("What"), _("Whom"), _("Details")])
-    for row in rows(company, events.iterator(chunk_size=500)):
-        writer.writerow(
-            [
-                _cell(value)
-                for value in (
-                    timezone.localtime(row.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
-                    row.who,
-                    row.what,
-                    row.whom,
-                    row.details,
-                )
-            ]
-        )
-    return response
+    return csv_response(
+        filename,
+        [_("Time"), _("Who"), _("What"), _("Whom"), _("Details")],
+        (
+            (csv_time(row.occurred_at), row.who, row.what, row.whom, row.details)
+            for row in rows(company, events.iterator(chunk_size=500))
+        ),
+    )

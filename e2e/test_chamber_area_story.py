@@ -1,0 +1,147 @@
+"""Kammerbereich (issue 16): Sabine, the demo's chamber clerk, posts the letter of the company
+approved in the demo, opens its company page ("freigegeben – Brief versendet am …"), reminds
+the applicant ("Erinnerung senden"; a second reminder is not offered), reads the mail that went
+out, and filters the chamber's "Protokoll" with the keyboard. Every page passes axe.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.factors import log_in_with_factor
+from e2e.helpers import check_axe, open_latest_mail, tab_to
+from e2e.steps import DE, expect_message
+
+pytestmark = pytest.mark.e2e
+
+DEMO_PASSWORD = "Demo-Zugang-2026"
+STAFF = "sabine.sachbearbeitung@ihk-musterstadt.example"
+APPLICANT = "paul.plan@neubau.example"
+
+
+def approved_company(app) -> str:
+    """The demo's company that IHK Musterstadt approved, its letter not yet used (Paul's)."""
+    with sqlite3.connect(f"file:{app.database}?mode=ro", uri=True) as db:
+        row = db.execute(
+            """
+            select c.name from companies_company c
+            join chambers_chamber ch on ch.id = c.chamber_id
+            join companies_companyregistration r on r.company_id = c.id
+            join accounts_user u on u.id = r.applicant_id
+            where ch.number = '101' and c.state = 'awaiting_activation' and u.email = ?
+            order by c.id limit 1
+            """,
+            (APPLICANT,),
+        ).fetchone()
+    assert row, "the demo has no approved company waiting for activation"
+    return row[0]
+
+
+def chamber_nav(page: Page):
+    return page.get_by_role("navigation", name="Kammerbereich")
+
+
+def post_the_letter(page: Page, company: str) -> None:
+    """Print and mark as sent only this company's letter (another story may have done it)."""
+    chamber_nav(page).get_by_role("link", name="Briefe").click()
+    ours = re.compile("^" + re.escape(company))
+    for section in ("queued", "printed"):
+        form = page.locator(f"#{section}-heading + form")
+        boxes = form.get_by_role("checkbox")
+        if not form.get_by_role("checkbox", name=ours).count():
+            continue
+        for index in range(boxes.count()):
+            box = boxes.nth(index)
+            label = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text()
+            box.set_checked(label.startswith(company))
+        if section == "queued":
+            with page.expect_download():
+                page.get_by_role("button", name="PDF herunterladen").click()
+            # The page shows the letter as printed after the download (letters-download.js).
+            expect(
+                page.locator("#printed-heading + form").get_by_role("checkbox", name=ours)
+            ).to_be_visible()
+            form = page.locator("#printed-heading + form")
+            boxes = form.get_by_role("checkbox")
+            for index in range(boxes.count()):
+                box = boxes.nth(index)
+                label = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text()
+                box.set_checked(label.startswith(company))
+        page.get_by_role("button", name="Als versendet markieren").click()
+        expect(page.get_by_role("status")).to_contain_text("versendet")
+        return
+
+
+def test_sabine_reminds_the_applicant_and_reads_the_chambers_log(app, page: Page) -> None:
+    company = approved_company(app)
+    page.goto("/")
+    log_in_with_factor(page, DE, STAFF, DEMO_PASSWORD)
+    page.get_by_role("link", name="Kammerbereich").first.click()
+    check_axe(page)
+    post_the_letter(page, company)
+
+    # The company page, from the list of the chamber's companies.
+    chamber_nav(page).get_by_role("link", name="Unternehmen", exact=True).click()
+    row = page.get_by_role("row").filter(has_text=company)
+    expect(row).to_contain_text("freigegeben – Brief versendet am")
+    row.get_by_role("link", name=company).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(company)
+    check_axe(page)
+    expect(page.locator("#company-state")).to_contain_text("freigegeben – Brief versendet am")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(APPLICANT)
+    expect(page.get_by_role("table", name="Briefe")).to_contain_text("gesendet (gültig bis")
+    expect(page.get_by_role("table", name="Verlauf")).to_contain_text("Aktivierungsbrief versendet")
+
+    # "Erinnerung senden", with the keyboard; afterwards it is not offered again for a while.
+    remind = main.get_by_role("button", name="Erinnerung senden")
+    tab_to(page, remind, max_presses=80)
+    page.keyboard.press("Enter")
+    expect_message(page, "Die Erinnerung wurde per E-Mail an die antragstellende Person gesendet.")
+    expect(main.get_by_role("button", name="Erinnerung senden")).to_have_count(0)
+    expect(main).to_contain_text("die nächste Erinnerung ist ab")
+    check_axe(page)
+
+    open_latest_mail(page, to=APPLICANT, subject_contains=f"Erinnerung: {company} aktivieren")
+    expect(page.locator(".mk-mail-body")).to_contain_text("Unternehmen aktivieren")
+
+    # The chamber's log, filtered by kind and person with the keyboard alone.
+    page.goto("/kammer/")
+    chamber_nav(page).get_by_role("link", name="Protokoll").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Protokoll")
+    check_axe(page)
+    table = page.get_by_role("table", name="Protokoll")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Zeitpunkt", "Wer", "Ereignis", "Unternehmen", "Wen", "Einzelheiten"]
+    )
+    kind = page.get_by_label("Art")
+    tab_to(page, kind, max_presses=80)
+    kind.select_option(label="Briefe und Aktivierung")
+    person = page.get_by_label("Person (Name oder E-Mail-Adresse)")
+    tab_to(page, person, backwards=True)
+    page.keyboard.type("Paul Plan")
+    tab_to(page, page.get_by_role("button", name="Filtern"))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"kind=letters"))
+    reminder = page.get_by_role("table", name="Protokoll").locator("tbody tr")
+    expect(reminder).to_have_count(1)
+    expect(reminder.locator("td")).to_have_text(
+        [
+            re.compile(r"\d"),
+            "Sabine Sachbearbeitung",
+            "Erinnerung an den Aktivierungsbrief gesendet",
+            company,
+            "Paul Plan",
+            "Registrierung",
+        ]
+    )
+    check_axe(page)
+    export = page.get_by_role("link", name="Als CSV exportieren")
+    expect(export).to_have_attribute("href", re.compile(r"kind=letters"))
+    # From the log back to the company page.
+    reminder.get_by_role("link", name=company).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(company)
