@@ -608,7 +608,43 @@ def database(kind: str, workdir: Path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def bench_meinekammer(kind: str, seconds: float) -> dict:
+SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+
+
+def server_command(server: str, port: int) -> list[str]:
+    """The app server with 2 worker processes (the machine's cores)."""
+    if server == "granian":
+        return [
+            str(VENV / "granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "meinekammer.wsgi:application",
+        ]
+    command = [
+        str(VENV / "gunicorn"),
+        "meinekammer.wsgi",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+    ]
+    if server == "gunicorn-gthread":
+        command += ["--worker-class", "gthread", "--threads", "4"]
+    return command
+
+
+def bench_meinekammer(kind: str, seconds: float, server: str = "gunicorn-sync") -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="mk-sso-bench-"))
     port = free_port()
     try:
@@ -632,6 +668,14 @@ def bench_meinekammer(kind: str, seconds: float) -> dict:
             mk = str(VENV / "meinekammer")
             subprocess.run([mk, "create-signing-key", "--out", str(key)], env=env, check=True)  # noqa: S603
             env["OIDC_SIGNING_KEY_FILE"] = str(key)
+            # The access-token key (ES256), shared by the workers like the ID-token key.
+            access_key = workdir / "access-token-key.pem"
+            subprocess.run(  # noqa: S603
+                [mk, "create-signing-key", "--access-tokens", "--out", str(access_key)],
+                env=env,
+                check=True,
+            )
+            env["OIDC_ACCESS_TOKEN_KEY_FILE"] = str(access_key)
             subprocess.run([mk, "migrate", "--verbosity", "0"], env=env, check=True)  # noqa: S603
             subprocess.run(  # noqa: S603
                 [mk, "collectstatic", "--noinput", "--verbosity", "0"], env=env, check=True
@@ -647,20 +691,7 @@ def bench_meinekammer(kind: str, seconds: float) -> dict:
             )
             hash_ms = json.loads(hashed.stdout)["median_ms"]
             print(f"  {kind}: password hash alone (check_password, 1 core): {hash_ms:.1f} ms")
-            gunicorn = subprocess.Popen(  # noqa: S603
-                [
-                    str(VENV / "gunicorn"),
-                    "meinekammer.wsgi",
-                    "--workers",
-                    "2",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--no-control-socket",
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
-            )
+            gunicorn = subprocess.Popen(server_command(server, port), env=env)  # noqa: S603
             try:
                 wait_for(port, "/accounts/login/")
                 workers = children(gunicorn.pid)
@@ -677,7 +708,13 @@ def bench_meinekammer(kind: str, seconds: float) -> dict:
                 f" limit {per_core * hash_ms / 1000:.2f}; per worker CPU-second"
                 f" {login['per_server_cpu_s']:.1f}, ratio {login['per_server_cpu_s'] * hash_ms / 1000:.2f}"
             )
-            return {"database": kind, "hash_ms": hash_ms, "results": results, "rss_mb": rss}
+            return {
+                "database": kind,
+                "server": server,
+                "hash_ms": hash_ms,
+                "results": results,
+                "rss_mb": rss,
+            }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -723,12 +760,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-peer", dest="peer", action="store_false")
     parser.add_argument("--only-peer", action="store_true")
     parser.add_argument("--json", type=Path, help="write all figures to this file")
+    parser.add_argument(
+        "--server",
+        choices=[*SERVERS, "all"],
+        default="gunicorn-sync",
+        help="the app server (granian: pip install granian)",
+    )
     args = parser.parse_args(argv)
     print("\n".join(machine()))
     runs = []
     kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    servers = list(SERVERS) if args.server == "all" else [args.server]
     for kind in [] if args.only_peer else kinds:
-        runs.append(bench_meinekammer(kind, args.seconds))
+        for server in servers:
+            print(f"  {kind} on {server}")
+            runs.append(bench_meinekammer(kind, args.seconds, server))
     if args.peer:
         runs.append(bench_peer(args.seconds))
     if args.json:

@@ -78,3 +78,17 @@ def issuer(live_server, settings):
     oauth2_settings.reload()
     yield live_server.url
     oauth2_settings.reload()
+
+
+def live_families():
+    """What connected applications can still use: token families not revoked (the lean token
+    path keeps a code exchange's refresh and access tokens in one row)."""
+    from meinekammer.applications.models import TokenFamily
+
+    return TokenFamily.objects.filter(revoked__isnull=True)
+
+
+def issued_families():
+    from meinekammer.applications.models import TokenFamily
+
+    return TokenFamily.objects.all()

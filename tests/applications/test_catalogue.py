@@ -1,7 +1,6 @@
 """The operator's catalogue: deactivating an application or a role ends its assignments."""
 
 import pytest
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from meinekammer.applications.models import RoleAssignment
 from meinekammer.applications.services.catalogue import deactivate_application, deactivate_role
@@ -9,6 +8,7 @@ from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.core.actor import Actor, Interface
 from meinekammer.core.errors import NotFound
 from tests.accounts.factories import UserFactory
+from tests.applications.conftest import issued_families, live_families
 from tests.applications.test_oidc_gate import introspect, refresh
 from tests.companies.factories import AppRoleFactory, MembershipFactory
 
@@ -119,8 +119,7 @@ def test_deactivating_in_the_admin_ends_assignments_and_tokens(
     assert event.subject_user == trainer and event.via == "admin" and event.actor is not None
     assert introspect(client, tokens["access_token"])["active"] is False
     assert refresh(client, tokens["refresh_token"]).status_code == 400
-    assert not get_access_token_model().objects.exists()
-    assert not get_refresh_token_model().objects.filter(revoked__isnull=True).exists()
+    assert issued_families().exists() and not live_families().exists()
 
 
 def test_saving_in_the_admin_without_deactivating_keeps_assignments_and_tokens(

@@ -2,7 +2,6 @@
 
 import pytest
 from django.utils import timezone
-from oauth2_provider.models import get_refresh_token_model
 
 from meinekammer.accounts.models import User
 from meinekammer.applications.models import Consent
@@ -15,6 +14,7 @@ from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.core.actor import Actor, Interface
 from meinekammer.core.errors import NotFound
 from tests.accounts.factories import UserFactory
+from tests.applications.conftest import live_families
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_revoking_access_ends_tokens_and_consent_and_audits_once(tokens, trainer
     actor = Actor.of(trainer, ip="192.0.2.7", user_agent="Testbrowser")
     first = revoke_application_access(actor, client_id=oidc_client.pk)
     assert first.application == "Serviceportal Bildung" and not first.already
-    assert not get_refresh_token_model().objects.filter(revoked__isnull=True).exists()
+    assert not live_families().exists()
     assert not Consent.objects.exists()
     second = revoke_application_access(actor, client_id=oidc_client.pk)
     assert second.application == "Serviceportal Bildung" and second.already
@@ -44,7 +44,7 @@ def test_revoking_access_never_granted_or_by_an_account_that_may_not_act_is_not_
     trainer.refresh_from_db()
     with pytest.raises(NotFound):
         revoke_application_access(Actor.of(trainer), client_id=oidc_client.pk)
-    assert get_refresh_token_model().objects.filter(revoked__isnull=True).exists()
+    assert live_families().exists()
     assert not AuditEvent.objects.filter(action=AuditAction.APP_ACCESS_REVOKED).exists()
 
 

@@ -15,7 +15,7 @@ from oauth2_provider.models import (
 )
 
 from meinekammer.applications.grants import purge_ended_grants
-from meinekammer.applications.models import GrantAuthentication, UsedCode
+from meinekammer.applications.models import GrantAuthentication, TokenFamily, UsedCode
 from tests.applications.conftest import SECRET
 from tests.applications.test_oidc_refusals import authorize, code_from, exchange
 
@@ -47,18 +47,19 @@ def log_in(client) -> dict:
     return response.json()
 
 
-def refresh(tokens: dict):
+def refresh(tokens: dict, scope: str | None = None):
     """The application's back end: no browser session."""
     auth = base64.b64encode(f"serviceportal:{SECRET}".encode()).decode()
-    return Client().post(
-        reverse("oauth2_provider:token"),
-        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-        HTTP_AUTHORIZATION=f"Basic {auth}",
-    )
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    if scope:
+        data["scope"] = scope  # asks for a new ID token
+    return Client().post(reverse("oauth2_provider:token"), data, HTTP_AUTHORIZATION=f"Basic {auth}")
 
 
 def rows() -> dict[str, int]:
     return {
+        "families": TokenFamily.objects.count(),
+        # django-oauth-toolkit's own token tables: written by nothing any more.
         "access": AccessToken.objects.count(),
         "refresh": RefreshToken.objects.count(),
         "id": IDToken.objects.count(),
@@ -72,7 +73,16 @@ def test_a_fresh_login_keeps_everything(logged_in_trainer):
     log_in(logged_in_trainer)
     before = rows()
     assert purge_ended_grants() == dict.fromkeys(
-        ("codes", "refresh_tokens", "access_tokens", "id_tokens", "used_codes", "sign_ins"), 0
+        (
+            "codes",
+            "token_families",
+            "refresh_tokens",
+            "access_tokens",
+            "id_tokens",
+            "used_codes",
+            "sign_ins",
+        ),
+        0,
     )
     assert rows() == before
 
@@ -83,19 +93,22 @@ def test_after_the_access_token_expired_the_refresh_still_works_and_keeps_the_lo
     tokens = log_in(logged_in_trainer)
     time_machine.shift(timedelta(hours=2))
     purge_ended_grants()
-    assert GrantAuthentication.objects.count() == 1
-    response = refresh(tokens)
+    # How the user logged in is kept with the family (the code's record has settled and gone).
+    assert TokenFamily.objects.get().acr
+    response = refresh(tokens, scope="openid")
     assert response.status_code == 200, response.content
     assert "id_token" in response.json()
 
 
 def test_after_the_refresh_lifetime_nothing_of_the_login_is_left(logged_in_trainer, time_machine):
     tokens = log_in(logged_in_trainer)
-    refresh(tokens)  # a rotation: a revoked token kept for reuse detection
+    refresh(tokens)  # a rotation: the family's digest moves on, no row is added
     time_machine.shift(timedelta(days=31))
     counts = purge_ended_grants()
-    assert counts["refresh_tokens"] == 2 and counts["sign_ins"] == 1
-    assert rows() == dict.fromkeys(("access", "refresh", "id", "codes", "used", "sign_ins"), 0)
+    assert counts["token_families"] == 1 and counts["sign_ins"] == 1
+    assert rows() == dict.fromkeys(
+        ("families", "access", "refresh", "id", "codes", "used", "sign_ins"), 0
+    )
     assert set(purge_ended_grants().values()) == {0}  # a second run finds nothing
 
 
@@ -103,7 +116,7 @@ def test_within_the_refresh_lifetime_the_login_stays_usable(logged_in_trainer, t
     tokens = log_in(logged_in_trainer)
     time_machine.shift(timedelta(days=29))
     purge_ended_grants()
-    assert RefreshToken.objects.count() == 1 and GrantAuthentication.objects.count() == 1
+    assert TokenFamily.objects.count() == 1
     assert refresh(tokens).status_code == 200
 
 
@@ -125,4 +138,4 @@ def test_the_job_runs_from_the_schedule(logged_in_trainer, run_tasks, time_machi
     time_machine.shift(timedelta(days=31))
     assert "purge-ended-grants" in enqueue_due_jobs()
     run_tasks()
-    assert rows()["refresh"] == 0
+    assert rows()["families"] == 0

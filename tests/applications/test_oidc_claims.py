@@ -10,6 +10,7 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -43,7 +44,11 @@ def tokens_for(client, user, scope="openid profile email companies"):
     return response.json()
 
 
-def test_email_verified_follows_the_confirmed_address(client, oidc_client, trainer):
+def test_email_verified_follows_the_confirmed_address(client, oidc_client, trainer, settings):
+    # The account is changed here directly, without the use cases whose audit events make
+    # userinfo compute its claims anew (tests/applications/test_token_store.py): without the
+    # cache, userinfo computes them at every request.
+    settings.CLAIMS_CACHE_SECONDS = 0
     tokens = tokens_for(client, trainer)
     assert userinfo(client, tokens["access_token"])["email_verified"] is True
     assert id_token_claims(tokens["id_token"])["email_verified"] is True
@@ -119,7 +124,7 @@ def test_the_companies_claim_lists_each_company_once_with_its_roles_of_this_clie
     RoleAssignment.objects.filter(membership=second).delete()
     client.force_login(trainer)
     tokens = tokens_for(client, trainer)
-    response = refresh(client, tokens["refresh_token"])
+    response = refresh(client, tokens["refresh_token"], scope="openid profile email companies")
     assert response.status_code == 200
     assert [c["name"] for c in id_token_claims(response.json()["id_token"])["companies"]] == [
         "Beispiel GmbH",
@@ -186,29 +191,29 @@ def test_a_code_exchange_reads_the_grant_once(client, oidc_client, trainer):
         if q["sql"].startswith("SELECT") and 'FROM "oauth2_provider_grant"' in q["sql"]
     ]
     # One for the scopes (before the client is authenticated), one for the code's checks
-    # (expiry, redirect URI, PKCE, nonce), one in django-oauth-toolkit's RFC 8707 resource
-    # check; there were seven.
-    assert len(grant_reads) == 3, grant_reads
+    # (expiry, redirect URI, PKCE, nonce); there were seven, then three (django-oauth-toolkit's
+    # RFC 8707 resource check ran in its token storage, which the lean token path replaces).
+    assert len(grant_reads) == 2, grant_reads
 
 
-def test_userinfo_reads_the_token_and_the_confirmed_address_in_one_statement(
-    client, oidc_client, trainer
-):
+def test_userinfo_reads_one_statement_once_its_claims_are_cached(client, oidc_client, trainer):
     tokens = tokens_for(client, trainer)
-    with CaptureQueriesContext(connection) as queries:
+    client = Client()  # an application's request: no portal session
+    with CaptureQueriesContext(connection) as first:
         assert userinfo(client, tokens["access_token"])["email_verified"] is True
-    token_reads = [
-        q["sql"] for q in queries.captured_queries if "oauth2_provider_accesstoken" in q["sql"]
-    ]
-    address_reads = [
-        q["sql"] for q in queries.captured_queries if "account_emailaddress" in q["sql"]
-    ]
-    assert len(token_reads) == 1 and address_reads == token_reads, address_reads
+    # The first request computes the claims: the family, the account with its confirmed
+    # address in one statement, the roles, and the claims kept with the family.
+    assert len(first.captured_queries) <= 4, [q["sql"] for q in first.captured_queries]
+    with CaptureQueriesContext(connection) as queries:
+        again = userinfo(client, tokens["access_token"])
+    assert again["email_verified"] is True and again["companies"][0]["roles"] == ["ausbilder"]
+    assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
+    assert "applications_tokenfamily" in queries.captured_queries[0]["sql"]
 
 
 def test_a_token_request_loads_the_client_with_its_application_once(client, oidc_client, trainer):
-    # By its client_id, together with the connected application the access check needs
-    # (django-oauth-toolkit loads the refresh token's client by its key once more).
+    # By its client_id, together with the connected application the access check needs, and
+    # kept in the shared cache (applications/client_cache.py): at most one read per minute.
     tokens = tokens_for(client, trainer)
     with CaptureQueriesContext(connection) as queries:
         assert refresh(client, tokens["refresh_token"]).status_code == 200
@@ -224,20 +229,27 @@ def test_a_token_request_loads_the_client_with_its_application_once(client, oidc
         for q in queries.captured_queries
         if q["sql"].startswith("SELECT") and 'FROM "applications_application"' in q["sql"]
     ]
-    assert len(client_reads) == 1 and '"applications_application"' in client_reads[0]
+    assert len(client_reads) <= 1
+    assert all('"applications_application"' in sql for sql in client_reads)
     assert application_reads == []
 
 
-def test_the_access_token_of_a_code_exchange_is_linked_to_its_id_token_and_not_stored(
+def test_the_access_token_of_a_code_exchange_is_a_signed_jwt_and_not_stored(
     client, oidc_client, trainer
 ):
-    import hashlib
-
     from oauth2_provider.models import get_access_token_model
 
+    from meinekammer.applications.models import TokenFamily
+
     tokens = tokens_for(client, trainer)
-    stored = get_access_token_model().objects.get()
-    assert stored.id_token is not None and stored.application == oidc_client
-    assert stored.user == trainer and stored.scope == "openid profile email companies"
-    assert stored.token == ""  # RFC 9700 token storage: only the checksum is kept
-    assert stored.token_checksum == hashlib.sha256(tokens["access_token"].encode()).hexdigest()
+    assert not get_access_token_model().objects.exists()
+    header = json.loads(base64.urlsafe_b64decode(tokens["access_token"].split(".")[0] + "=="))
+    assert header["typ"] == "at+jwt" and header["alg"] == "ES256"
+    claims = id_token_claims(tokens["access_token"])
+    family = TokenFamily.objects.get()
+    assert claims["fam"] == family.pk.hex and claims["gen"] == 1
+    assert claims["sub"] == str(trainer.subject) and claims["client_id"] == "serviceportal"
+    assert family.user == trainer and family.scope == "openid profile email companies"
+    assert family.client == oidc_client and family.id_token_jti is not None
+    # RFC 9700 token storage: only the refresh token's digest is kept.
+    assert tokens["refresh_token"] not in str(TokenFamily.objects.values_list().get())

@@ -38,7 +38,12 @@ def test_every_id_token_of_the_flow_is_rs256_with_a_published_key(client, oidc_c
     tokens = exchange(client, code_from(authorize(client))).json()
     refreshed = client.post(
         reverse("oauth2_provider:token"),
-        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        # A new ID token on refresh only when asked for (sso/refresh.py).
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "scope": "openid",
+        },
         HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"serviceportal:{SECRET}".encode()).decode(),
     ).json()
     kids = {key["kid"] for key in client.get(reverse("oauth2_provider:jwks-info")).json()["keys"]}

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_grant_model
+from oauth2_provider.models import get_grant_model
 
 from meinekammer.applications.models import OAuthClient
-from tests.applications.conftest import REDIRECT_URI, SECRET
+from tests.applications.conftest import REDIRECT_URI, SECRET, issued_families, live_families
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_a_token_request_without_redirect_uri_is_refused(logged_in_trainer):
     assert response.status_code == 400
     assert response.json()["error"] in ("invalid_request", "invalid_grant")
     assert "access_token" not in response.json()
-    assert not get_access_token_model().objects.exists()
+    assert not issued_families().exists()
     # The code was not used up by the refused request.
     assert exchange(logged_in_trainer, code).status_code == 200
 
@@ -126,7 +126,7 @@ def test_wrong_verifier_and_pkce_downgrade_are_refused(logged_in_trainer):
     code = code_from(authorize(logged_in_trainer))
     # Downgrade: the code was bound to a challenge; leaving the verifier out is refused.
     assert exchange(logged_in_trainer, code, verifier=None).status_code == 400
-    assert not get_access_token_model().objects.exists()
+    assert not issued_families().exists()
 
 
 def test_a_code_used_twice_is_refused_and_revokes_what_the_first_use_produced(logged_in_trainer):
@@ -136,7 +136,7 @@ def test_a_code_used_twice_is_refused_and_revokes_what_the_first_use_produced(lo
     tokens = first.json()
     second = exchange(logged_in_trainer, code)
     assert second.status_code == 400 and second.json()["error"] == "invalid_grant"
-    assert not get_access_token_model().objects.exists()
+    assert not live_families().exists()
     refresh = logged_in_trainer.post(
         reverse("oauth2_provider:token"),
         {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
@@ -324,7 +324,7 @@ def test_the_code_of_an_account_that_may_not_act_gives_no_tokens(logged_in_train
     end_account(trainer, how)
     response = exchange(logged_in_trainer, code)
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
-    assert not get_access_token_model().objects.exists()
+    assert not issued_families().exists()
 
 
 @pytest.mark.parametrize("how", list(ENDED))

@@ -1,14 +1,15 @@
 """Company deletion (manual ch. 7, 8) with a controllable clock."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from meinekammer.applications.models import OAuthClient, RoleAssignment
+from meinekammer.applications import token_store
+from meinekammer.applications.models import OAuthClient, RoleAssignment, TokenFamily
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies.models import (
     Company,
@@ -318,15 +319,14 @@ def test_the_deletion_date_is_thirty_days_after_the_request_even_if_approved_lat
 
 
 def tokens_of(user, client):
-    access = get_access_token_model().objects.create(
+    """What a code exchange leaves: a token family (applications/token_store.py)."""
+    token_store.start_family(
+        family_id=uuid.uuid4(),
+        client=client,
         user=user,
-        application=client,
-        token=f"access-{user.pk}",
-        expires=timezone.now() + timedelta(hours=1),
         scope="openid",
-    )
-    get_refresh_token_model().objects.create(
-        user=user, application=client, token=f"refresh-{user.pk}", access_token=access
+        refresh_digest=f"{user.pk:064d}",
+        lifetime=timedelta(days=30),
     )
 
 
@@ -350,11 +350,10 @@ def test_the_deletion_revokes_what_the_members_applications_hold(company, admin,
     service.approve_company_deletion(Actor.of(staff), deletion_id=deletion.pk)
     CompanyDeletion.objects.filter(pk=deletion.pk).update(delete_on=timezone.localdate())
     assert service.execute_due_deletions(JOB) == 1
-    refresh = get_refresh_token_model().objects
+    families = TokenFamily.objects
     for user in [admin, *members]:
-        assert refresh.get(user=user).revoked is not None
-        assert not get_access_token_model().objects.filter(user=user).exists()
-    assert refresh.get(user=outsider).revoked is None
+        assert families.get(user=user).revoked is not None
+    assert families.get(user=outsider).revoked is None
     event = AuditEvent.objects.get(action=AuditAction.COMPANY_DELETED, company=company)
     assert (event.actor, event.via) == (None, "job")
     assert (

@@ -45,7 +45,31 @@ def signing_key(tmp_path) -> str:
     return str(path)
 
 
+def access_token_key(tmp_path) -> str:
+    from meinekammer.settings.oidc_keys import new_ec_private_key_pem
+
+    path = tmp_path / "access-token-key.pem"
+    path.write_text(new_ec_private_key_pem())
+    return str(path)
+
+
 def test_the_deployment_checks_pass_with_a_complete_environment(tmp_path):
+    result = meinekammer(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="portal.kammer.example",
+        MEINEKAMMER_VAR_DIR=str(tmp_path),
+        OIDC_SIGNING_KEY_FILE=signing_key(tmp_path),
+        OIDC_ACCESS_TOKEN_KEY_FILE=access_token_key(tmp_path),
+        **OPERATOR,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_the_deployment_checks_ask_for_the_access_token_key(tmp_path):
     result = meinekammer(
         "check",
         "--deploy",
@@ -57,7 +81,8 @@ def test_the_deployment_checks_pass_with_a_complete_environment(tmp_path):
         OIDC_SIGNING_KEY_FILE=signing_key(tmp_path),
         **OPERATOR,
     )
-    assert result.returncode == 0, result.stderr + result.stdout
+    assert result.returncode != 0
+    assert "meinekammer.W010" in result.stderr + result.stdout
 
 
 def test_the_deployment_checks_ask_for_the_signing_key(tmp_path):

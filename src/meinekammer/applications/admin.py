@@ -3,11 +3,15 @@ through the catalogue's use cases (services/catalogue.py): its assignments and t
 
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from meinekammer.core.actor import Actor, Interface
 
-from .models import Application, AppRole
+from .models import Application, AppRole, TokenFamily
 from .services.catalogue import deactivate_application, deactivate_role
+from .services.consents import end_token_families
 
 
 def admin_actor(request) -> Actor:
@@ -49,3 +53,45 @@ class ApplicationAdmin(admin.ModelAdmin):
         for role, _fields in formset.changed_objects:
             if not role.is_active:
                 deactivate_role(admin_actor(request), role_id=role.pk)
+
+
+@admin.register(TokenFamily)
+class TokenFamilyAdmin(admin.ModelAdmin):
+    """Who is logged in to which application (one row per login at an application, with its
+    refreshes); read only, with "Beenden" to end selected ones. Never a token."""
+
+    list_display = ("user", "client", "created", "refreshed", "generation", "expires", "revoked")
+    list_filter = (("revoked", admin.EmptyFieldListFilter), "client")
+    search_fields = ("user__email", "client__name", "client__client_id")
+    list_select_related = ("user", "client")
+    ordering = ("-refreshed",)
+    exclude = ("refresh_digest", "claims")
+    actions = ["end_families"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("End the selected logins at applications"))
+    def end_families(self, request, queryset) -> None:
+        ended = end_token_families(
+            admin_actor(request), family_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d login at an application ended.",
+                "%(count)d logins at applications ended.",
+                ended,
+            )
+            % {"count": ended},
+        )
+
+
+# django-oauth-toolkit's access and refresh token tables are no longer written (the lean token
+# path, docs/decisions/0006-lean-token-store.md); their pages would only show old rows.
+for _model in (get_access_token_model(), get_refresh_token_model()):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -12,3 +12,9 @@ class ApplicationsConfig(AppConfig):
         from .export import register_application_sections
 
         register_application_sections()
+
+        from meinekammer.audit.events import subscribe
+
+        from .claims_cache import forget_on_change
+
+        subscribe(forget_on_change)

@@ -1,14 +1,15 @@
 """What connected applications hold for an account, and how it ends.
 
 DESIGN.md: removing a role or a membership, locking or erasing an account takes effect at the
-next refresh at the latest; refresh and introspection refuse revoked grants at once. The use
-cases that end those things call `revoke_tokens` as one of their steps, in their transaction.
+next refresh at the latest; refresh, userinfo and introspection refuse revoked grants at once.
+The use cases that end those things call `revoke_tokens` as one of their steps, in their
+transaction. What a client holds is a token family (applications/token_store.py): ending it
+ends its refresh token and every access token minted from it.
 """
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
@@ -18,49 +19,39 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
+from . import token_store
 from .models import GrantAuthentication, OAuthClient, UsedCode
 
+# django-oauth-toolkit's token tables are no longer written (the lean token path); rows from
+# before it are only purged.
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
 Grant = get_grant_model()
 IDToken = get_id_token_model()
 
 
-def revoke_family(token_family: Any, access_token_id: int | None = None) -> None:
-    """Refresh-token reuse: the whole rotation chain ends (RFC 9700)."""
+def revoke_family(token_family: Any) -> None:
+    """Refresh-token or code reuse: the whole rotation chain ends (RFC 9700)."""
     if token_family:
-        RefreshToken.revoke_family(token_family)
-    if access_token_id:
-        AccessToken.objects.filter(pk=access_token_id).delete()
+        token_store.revoke(token_store.families(family_id=token_family))
 
 
 def revoke_application_tokens(application: Any) -> int:
     """Every token of every client of the connected application ends (it is deactivated)."""
     clients = OAuthClient.objects.filter(connected_application=application)
-    count = RefreshToken.objects.filter(application__in=clients, revoked__isnull=True).update(
-        revoked=timezone.now()
-    )
-    AccessToken.objects.filter(application__in=clients).delete()
-    return count
+    return token_store.revoke(token_store.families(clients=clients))
 
 
 def revoke_tokens(user: Any, *, application: Any = None, clients: Any = None) -> int:
-    """End what the user's applications hold: refresh tokens revoked, access tokens deleted
-    (introspection answers inactive at once, the next refresh is refused).
+    """End what the user's applications hold: their token families end, so the next refresh
+    is refused and userinfo and introspection answer inactive at once.
 
     `application` limits it to the clients of one connected application (a role of it was
     taken away), `clients` to the given clients; neither means every client.
     """
-    refresh = RefreshToken.objects.filter(user=user, revoked__isnull=True)
-    access = AccessToken.objects.filter(user=user)
     if application is not None:
         clients = OAuthClient.objects.filter(connected_application=application)
-    if clients is not None:
-        refresh = refresh.filter(application__in=clients)
-        access = access.filter(application__in=clients)
-    count = refresh.update(revoked=timezone.now())
-    access.delete()
-    return count
+    return token_store.revoke(token_store.families(user=user, clients=clients))
 
 
 # --- What no longer opens anything is deleted (the hourly job purge-ended-grants) ------------
@@ -79,13 +70,15 @@ def purge_ended_grants(*, now: datetime | None = None) -> dict[str, int]:
     """Delete codes, tokens and their records that can no longer be used, and return how many.
 
     - codes (DOT's grants) past their expiry (60 seconds);
-    - access tokens past their expiry that no refresh token points to, and the ID tokens of
-      none (an ID token's deletion would take its access token along);
-    - refresh tokens, revoked or not, older than the refresh lifetime: refresh refuses them,
-      and a revoked one is kept that long so that its reuse still ends its family;
+    - token families expired or revoked more than the settling time ago: nothing accepts their
+      tokens any more (a revoked family's replayed token finds the family revoked; once the
+      family is gone it finds nothing, which refuses it too);
+    - ID tokens past their expiry (kept until then for RP-initiated logout's id_token_hint);
+    - rows of django-oauth-toolkit's token tables from before the lean token path, once
+      past the refresh lifetime;
     - the records of exchanged codes (`UsedCode`) as old as that;
-    - how a login was authenticated (`GrantAuthentication`) for a code never exchanged, or for
-      a token family none of whose refresh tokens is left.
+    - how a login was authenticated (`GrantAuthentication`) for codes, once settled: the
+      family keeps its own copy.
     Idempotent; safe to run on two hosts at once (plain deletes of rows nobody can use).
     """
     now = now or timezone.now()
@@ -93,6 +86,7 @@ def purge_ended_grants(*, now: datetime | None = None) -> dict[str, int]:
     too_old = now - _refresh_lifetime()
     counts = {
         "codes": Grant.objects.filter(expires__lt=now).delete()[0],
+        "token_families": token_store.ended(before=settled).delete()[0],
         "refresh_tokens": RefreshToken.objects.filter(created__lt=too_old).delete()[0],
     }
     counts["access_tokens"] = AccessToken.objects.filter(
@@ -102,10 +96,5 @@ def purge_ended_grants(*, now: datetime | None = None) -> dict[str, int]:
         expires__lt=now, access_token__isnull=True
     ).delete()[0]
     counts["used_codes"] = UsedCode.objects.filter(used_at__lt=too_old).delete()[0]
-    live_families = RefreshToken.objects.filter(token_family__isnull=False).values("token_family")
-    counts["sign_ins"] = (
-        GrantAuthentication.objects.filter(created__lt=settled)
-        .filter(Q(token_family__isnull=True) | ~Q(token_family__in=live_families))
-        .delete()[0]
-    )
+    counts["sign_ins"] = GrantAuthentication.objects.filter(created__lt=settled).delete()[0]
     return counts

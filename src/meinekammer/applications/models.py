@@ -1,9 +1,11 @@
 """Connected applications ("Fachanwendungen"), their role catalogue and who holds which role."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
@@ -49,6 +51,11 @@ class Application(models.Model):  # type: ignore[django-manager-missing]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.pk:  # its clients carry it in the token endpoints' cache
+            _forget_clients(self.clients.values_list("client_id", flat=True))
 
 
 def assignable_filter(prefix: str = "") -> models.Q:
@@ -184,6 +191,13 @@ class OAuthClient(AbstractApplication):
     def save(self, *args, **kwargs) -> None:
         self.skip_authorization = self.first_party
         super().save(*args, **kwargs)
+        _forget_clients([self.client_id])
+
+    def delete(self, *args, **kwargs):
+        client_id = self.client_id
+        result = super().delete(*args, **kwargs)
+        _forget_clients([client_id])
+        return result
 
     def clean(self) -> None:
         super().clean()
@@ -256,7 +270,6 @@ class UsedCode(models.Model):
     code_digest = models.CharField(max_length=64, unique=True)
     client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="+")
     token_family = models.UUIDField(null=True)
-    access_token_id = models.BigIntegerField(null=True)
     used_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -266,11 +279,10 @@ class UsedCode(models.Model):
 class GrantAuthentication(models.Model):
     """How the user logged in for an authorization code (`amr`, `acr`, `auth_time` of its ID
     tokens), kept from the authorization step, where the browser's session tells it, to the code
-    exchange and every refresh of the token family that exchange starts (sso/authentication.py).
+    exchange, which copies it into the token family it starts (sso/authentication.py).
     Refreshed ID tokens keep the original login's values."""
 
     code_digest = models.CharField(max_length=64, unique=True)
-    token_family = models.UUIDField(null=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     amr = models.JSONField(default=list)
     acr = models.CharField(max_length=64)
@@ -279,3 +291,65 @@ class GrantAuthentication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.acr} {self.code_digest[:12]}"
+
+
+class TokenFamily(models.Model):
+    """What one code exchange gave a client: its refresh-token chain and the access tokens
+    minted from it (sso/tokens.py; docs/decisions/0006-lean-token-store.md).
+
+    One row per grant, not per token: the current refresh token's SHA-256, its generation and
+    whether the family was revoked. Rotation is a compare-and-set on the digest, so a refresh
+    token used twice (a replay, or the same token sent twice at once) finds the digest moved on
+    and ends the family (RFC 9700). Access tokens are signed JWTs that name the family (`fam`);
+    userinfo and introspection answer only while it is live. `claims` holds the claims computed
+    for the family (userinfo), cleared whenever something about the user changes."""
+
+    id = models.UUIDField(primary_key=True)
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The user's `sub`, kept so that access tokens are minted without reading the account.
+    subject = models.CharField(max_length=64)
+    scope = models.TextField()
+    refresh_digest = models.CharField(max_length=64)
+    generation = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField()
+    refreshed = models.DateTimeField()
+    # The current refresh token is refused from this moment (the client's lifetime, else the
+    # installation's, counted from its issue).
+    expires = models.DateTimeField()
+    revoked = models.DateTimeField(null=True, blank=True)
+    # How the user logged in for the code that started the family (sso/authentication.py).
+    amr = models.JSONField(default=list)
+    acr = models.CharField(max_length=64, blank=True)
+    auth_time = models.DateTimeField(null=True, blank=True)
+    # The ID token of the code exchange, for RP-initiated logout with id_token_hint.
+    id_token_jti = models.UUIDField(null=True, blank=True)
+    claims = models.JSONField(null=True, blank=True)
+    claims_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token family")
+        verbose_name_plural = _("token families")
+        indexes = [
+            models.Index(fields=["user", "client"], name="tokenfamily_user_client"),
+            models.Index(fields=["expires"], name="tokenfamily_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}/{self.user_id} #{self.generation}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked is None and self.expires > timezone.now()
+
+
+def client_cache_key(client_id: str) -> str:
+    """Where client_cache.py keeps a client; here, so that saving one forgets it."""
+    return f"mk:oauth-client:{client_id}"
+
+
+def _forget_clients(client_ids) -> None:
+    """The token endpoints' cached copies (client_cache.py) of changed clients."""
+    keys = [client_cache_key(client_id) for client_id in client_ids if client_id]
+    if keys:
+        cache.delete_many(keys)

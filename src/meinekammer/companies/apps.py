@@ -15,6 +15,16 @@ class CompaniesConfig(AppConfig):
 
         register_requirement(company_requirement)
 
+        from meinekammer.audit.events import subscribe
+
+        from .claims import forget_members_claims
+
+        subscribe(forget_members_claims)
+
         from .export import register_company_sections
 
         register_company_sections()
+
+        from .retention import register_kept_company_events
+
+        register_kept_company_events()

@@ -35,3 +35,19 @@ def check_oidc_signing_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_access_token_key(app_configs, **kwargs):
+    """Access tokens are signed with an EC key (ES256); without one they fall back to the ID-token
+    key (RS256), which works but costs a refresh several times the signing time."""
+    if not getattr(settings, "OIDC_ACCESS_TOKEN_KEY", ""):
+        return [
+            Warning(
+                "No access-token key: access tokens are signed with the ID-token key (RS256).",
+                hint="Create one with `meinekammer create-signing-key --access-tokens --out FILE` "
+                "and set OIDC_ACCESS_TOKEN_KEY_FILE to its path (see docs/oidc.md).",
+                id="meinekammer.W010",
+            )
+        ]
+    return []

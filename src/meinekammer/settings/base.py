@@ -19,6 +19,8 @@ VAR_DIR = Path(env.str("MEINEKAMMER_VAR_DIR", default=str(Path.cwd() / "var"))).
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# The previous key during a rotation (docs/operations.md, "Key rotation").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL, used in e-mails sent outside of a request (worker, scheduled jobs).
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the metrics, and the health and metrics endpoints (web/ops.py).
+    "meinekammer.web.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -117,6 +121,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Prepared statements (docs/operations.md, "PostgreSQL"): psycopg prepares a statement on
+    # the server once it has run DB_PREPARE_THRESHOLD times on a connection, and PostgreSQL
+    # then stops planning it anew (the token endpoints' statements: bench/README.md). Django
+    # passes prepare_threshold=None unless it is set here. 0 switches it off (a pooler in
+    # transaction mode without prepared-statement support: PgBouncer before 1.21).
+    _prepare_threshold = env.int("DB_PREPARE_THRESHOLD", default=5)
+    if _prepare_threshold > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": _prepare_threshold}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, sessions) ---------------------------------------------------------
@@ -144,7 +158,7 @@ else:
 # --- Background work: the task queue is the outbox -----------------------------------------
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "BACKEND": env.str("TASKS_BACKEND", default="meinekammer.ops.taskqueue.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
@@ -359,19 +373,42 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging: never log secrets (request bodies, tokens); see web/logging.py -----------------
+# LOG_FORMAT: "plain" (default here) or "json" (default in production: one object per line,
+# fields in docs/operations.md). ACCESS_LOG: one line per request (method, route, status, time).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+ACCESS_LOG = env.bool("ACCESS_LOG", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "meinekammer.ops.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "redact": {"()": "meinekammer.ops.logging.RedactSecretsFilter"},
+        "request_id": {"()": "meinekammer.ops.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "meinekammer.ops.logging.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "redact"],
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 ADMIN_URL = env.str("ADMIN_URL", default="operator/")
+
+# --- Health and metrics (web/ops.py, docs/operations.md "Health and metrics") -----------------
+HEALTH_LIVE_PATH = env.str("HEALTH_LIVE_PATH", default="/healthz/live")
+HEALTH_READY_PATH = env.str("HEALTH_READY_PATH", default="/healthz/ready")
+METRICS_PATH = env.str("METRICS_PATH", default="/metrics")
+# Who may read the metrics and the readiness details: a bearer token, or a direct (not proxied)
+# request from these networks. Empty token: by network only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
 
 # --- The operator, for the imprint and the accessibility statement -----------------------------
 OPERATOR = {
@@ -391,6 +428,27 @@ OPERATOR = {
 ACTIVATION_PASSWORD_VALIDITY_DAYS = env.int("ACTIVATION_PASSWORD_VALIDITY_DAYS", default=60)
 # "Benutzer hinzufügen": how long a join link stays valid (manual ch. 4).
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
+# "Nicht verwendete Aktivierungsbriefe": a sent letter not used after this many days is listed
+# for the chamber's staff and its applicant is reminded once by the job remind-unused-letters
+# (off with ACTIVATION_REMINDER_AUTOMATIC=false); reminders to one company at most once in
+# ACTIVATION_REMINDER_INTERVAL_DAYS.
+ACTIVATION_LETTER_UNUSED_DAYS = env.int("ACTIVATION_LETTER_UNUSED_DAYS", default=14)
+ACTIVATION_REMINDER_INTERVAL_DAYS = env.int("ACTIVATION_REMINDER_INTERVAL_DAYS", default=7)
+ACTIVATION_REMINDER_AUTOMATIC = env.bool("ACTIVATION_REMINDER_AUTOMATIC", default=True)
+
+# --- Retention (GDPR Art. 5(1)(e)): the daily job apply-retention, ops/retention.py ------------
+# Audit events (who did what, with address and browser) are deleted after this many days,
+# except those a pending company deletion, a current company admin or an account's first and
+# last login still need.
+RETENTION_AUDIT_EVENT_DAYS = env.int("RETENTION_AUDIT_EVENT_DAYS", default=730)
+# Delivered or given-up mail (outbox row with address and body) after this many days; a mail
+# still waiting for delivery is never deleted. The privacy information names this period.
+RETENTION_DELIVERED_EMAIL_DAYS = env.int("RETENTION_DELIVERED_EMAIL_DAYS", default=30)
+# Expired, revoked or followed invitations and refused, withdrawn or cancelled requests, this
+# many days after they ended.
+RETENTION_ENDED_RECORD_DAYS = env.int("RETENTION_ENDED_RECORD_DAYS", default=90)
+# Rows deleted per transaction.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 
 # --- Single sign-on (OpenID Connect provider, django-oauth-toolkit) ----------------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "applications.OAuthClient"
@@ -399,6 +457,18 @@ REFRESH_TOKEN_SECONDS = env.int("REFRESH_TOKEN_SECONDS", default=30 * 24 * 3600)
 OIDC_SIGNING_KEY = env.str("OIDC_SIGNING_KEY", default="") or "".join(
     read_keys([env.str("OIDC_SIGNING_KEY_FILE", default="")])
 )
+# Access tokens (signed JWTs, sso/tokens.py): an EC P-256 key (ES256); without one they are
+# signed with the ID-token key (RS256). See docs/oidc.md, "Keys".
+OIDC_ACCESS_TOKEN_KEY = env.str("OIDC_ACCESS_TOKEN_KEY", default="") or "".join(
+    read_keys([env.str("OIDC_ACCESS_TOKEN_KEY_FILE", default="")])
+)
+OIDC_ACCESS_TOKEN_PUBLISHED_KEYS = read_keys(
+    env.list("OIDC_ACCESS_TOKEN_PUBLISHED_KEY_FILES", default=[])
+)
+# How long userinfo answers from the claims cached with a token family at most, and how long a
+# client is cached for the token endpoints (sso/bearer.py, applications/client_cache.py).
+CLAIMS_CACHE_SECONDS = env.int("CLAIMS_CACHE_SECONDS", default=300)
+CLIENT_CACHE_SECONDS = env.int("CLIENT_CACHE_SECONDS", default=60)
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": OIDC_SIGNING_KEY,
@@ -421,6 +491,9 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": access_token_seconds_for(ACCESS_TOKEN_SECONDS),
     "ID_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_SECONDS,
+    # The lean token path (docs/decisions/0006-lean-token-store.md).
+    "ACCESS_TOKEN_GENERATOR": "meinekammer.sso.tokens.access_token_generator",
+    "REFRESH_TOKEN_GENERATOR": "meinekammer.sso.tokens.refresh_token_generator",
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,

@@ -1,7 +1,7 @@
 """The demo: one machine, zero set-up. SQLite under var/, development mailbox."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import OIDC_ACCESS_TOKEN_KEY, env
 from .oidc_keys import demo_key
 
 # Off, as in production: the portal's own error pages, not Django's technical ones (a 404 listing
@@ -37,5 +37,7 @@ OPERATOR = {
 # OIDC_SIGNING_KEY_FILE; see docs/oidc.md).
 if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:  # noqa: F405
     OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = demo_key(VAR_DIR / "oidc-signing-key.pem")  # noqa: F405
+if not OIDC_ACCESS_TOKEN_KEY:
+    OIDC_ACCESS_TOKEN_KEY = demo_key(VAR_DIR / "oidc-access-token-key.pem", "ec")  # noqa: F405
 # The sample application runs on the port after the portal's, e.g. http://localhost:8001 (no TLS).
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 
 def new_private_key_pem(bits: int = 3072) -> str:
@@ -22,11 +22,21 @@ def new_private_key_pem(bits: int = 3072) -> str:
     ).decode()
 
 
+def new_ec_private_key_pem() -> str:
+    """A P-256 key for ES256 access tokens."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 def read_keys(files: list[str]) -> list[str]:
     return [Path(name).read_text() for name in files if name.strip()]
 
 
-def demo_key(path: Path) -> str:
+def demo_key(path: Path, kind: str = "rsa") -> str:
     """The demo's key, made once under var/ (never used in production settings).
 
     The demo's processes start at the same moment; the key is written to a temporary file and
@@ -35,7 +45,9 @@ def demo_key(path: Path) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(new_private_key_pem(2048))
+        temporary.write_text(
+            new_ec_private_key_pem() if kind == "ec" else new_private_key_pem(2048)
+        )
         temporary.chmod(0o600)
         try:
             os.link(temporary, path)

@@ -3,8 +3,8 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import env
-from .oidc_keys import new_private_key_pem
+from .base import OIDC_ACCESS_TOKEN_KEY, env
+from .oidc_keys import new_ec_private_key_pem, new_private_key_pem
 
 SECRET_KEY = "test-only-" + "x" * 50
 DEBUG = False
@@ -64,5 +64,7 @@ WHITENOISE_AUTOREFRESH = True
 # A throwaway signing key for the OpenID Connect provider, made once per test process.
 if not OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]:  # noqa: F405
     OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = new_private_key_pem(2048)  # noqa: F405
+if not OIDC_ACCESS_TOKEN_KEY:
+    OIDC_ACCESS_TOKEN_KEY = new_ec_private_key_pem()
 # The sample application runs on http://127.0.0.1:8001 (loopback, no TLS).
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405

@@ -5,7 +5,8 @@ The portal's session records every authentication step (allauth's
 `account_authentication_methods`: the password, a second factor at login or when asked again).
 At the authorization step `sign_in_from` turns those records into a `SignIn`; it is stored with
 the code (`applications.GrantAuthentication`) because the ID token is minted at the token
-endpoint, without the browser's session, and again at every refresh.
+endpoint, without the browser's session, and with the token family the code exchange starts
+(`applications.TokenFamily`), for the ID tokens of its refreshes.
 
 RFC 8176 values:
 
@@ -112,16 +113,3 @@ def _sign_in(row: Any) -> SignIn | None:
 
 def for_code(code_digest: str) -> SignIn | None:
     return _sign_in(GrantAuthentication.objects.filter(code_digest=code_digest).first())
-
-
-def keep_for_family(code_digest: str, token_family: Any) -> None:
-    """The code's exchange started a token family: its refreshes keep the login's values."""
-    GrantAuthentication.objects.filter(code_digest=code_digest).update(token_family=token_family)
-
-
-def for_family(token_family: Any) -> SignIn | None:
-    if token_family is None:
-        return None
-    return _sign_in(
-        GrantAuthentication.objects.filter(token_family=token_family).order_by("-pk").first()
-    )

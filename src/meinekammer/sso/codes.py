@@ -49,7 +49,6 @@ class AuthorizationCodeMixin(_Base):
             code_digest=digest(code),
             client=request.client,
             token_family=getattr(request, "mk_token_family", None),
-            access_token_id=getattr(request, "mk_access_token_id", None),
         )
 
     # The grant of a code is read once per token request; django-oauth-toolkit reads it again
@@ -109,8 +108,9 @@ class AuthorizationCodeMixin(_Base):
                 request.claims = json.loads(grant.claims)
             request.mk_code_digest = digest(code)
             request.mk_sign_in = authentication.for_code(request.mk_code_digest)
+            request.mk_subject = str(request.user.subject)
             return may_act(request.user)
         used = UsedCode.objects.filter(code_digest=digest(code), client=client).first()
         if used is not None:
-            revoke_family(used.token_family, used.access_token_id)
+            revoke_family(used.token_family)
         return False

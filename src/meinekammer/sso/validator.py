@@ -6,8 +6,11 @@ One concern per module, composed here:
 - `sso.refresh`: refresh tokens rotated one at a time, per-client lifetimes, and the account and
   its access checked at every refresh;
 - `sso.bearer`: bearer tokens at userinfo and introspection;
-- here: the claims (`sso.claims`), no default redirect URI, prompt=none, the client loaded with
-  its application, and the access token that reuses the ID token just signed.
+- here: the claims (`sso.claims`, cached per token family for userinfo), no default redirect
+  URI, prompt=none, and the client from the shared cache with its application.
+
+Tokens are not stored in django-oauth-toolkit's tables: access tokens are signed JWTs and a
+code exchange's refresh-token chain is one row (docs/decisions/0006-lean-token-store.md).
 
 The private DOT methods overridden are described in
 docs/decisions/0004-django-oauth-toolkit-overrides.md.
@@ -18,21 +21,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from oauth2_provider.models import get_access_token_model, get_id_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from meinekammer.accounts.rules import may_act
-from meinekammer.applications.models import OAuthClient
+from meinekammer.applications import token_store
+from meinekammer.applications.client_cache import get_client
 from meinekammer.applications.services.consents import consent_needed
+from meinekammer.applications.token_store import keep_claims
 
-from . import authentication
+from . import authentication, tokens
 from .bearer import BearerTokenMixin
 from .claims import COMPANIES_SCOPE, DISCOVERY_CLAIMS, claims_for
 from .codes import AuthorizationCodeMixin
 from .refresh import RefreshMixin
-
-AccessToken = get_access_token_model()
-IDToken = get_id_token_model()
 
 # The account of the browser's session at the authorization endpoint. oauthlib builds its own
 # request from the URL and headers, without the user, and asks the prompt=none questions while
@@ -57,7 +58,13 @@ class Validator(AuthorizationCodeMixin, RefreshMixin, BearerTokenMixin, OAuth2Va
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "companies": COMPANIES_SCOPE}
 
     def get_claim_dict(self, request):
-        return claims_for(request.user, request.client, request.scopes, request)
+        cached = getattr(request, "mk_claims", None)  # userinfo: cached with the family
+        if cached is not None:
+            return cached
+        claims = claims_for(request.user, request.client, request.scopes, request)
+        if getattr(request, "mk_keep_claims", False):
+            keep_claims(request.mk_family_id, claims)
+        return claims
 
     def get_discovery_claims(self, request):
         return list(DISCOVERY_CLAIMS)
@@ -95,6 +102,8 @@ class Validator(AuthorizationCodeMixin, RefreshMixin, BearerTokenMixin, OAuth2Va
         return user is not None and not consent_needed(user, request.client, request.scopes)
 
     # --- Fewer queries per token request (bench/README.md) -------------------------------------
+    # The lean token path's storage: sso.refresh (refresh tokens, the family of a code
+    # exchange), sso.bearer (access tokens at userinfo and introspection), sso.tokens (minting).
 
     def _load_application(self, client_id, request):
         # The client together with its connected application, which the access check and the
@@ -104,34 +113,22 @@ class Validator(AuthorizationCodeMixin, RefreshMixin, BearerTokenMixin, OAuth2Va
             # transaction in the token endpoint).
             return None
         if not request.client:
-            request.client = (
-                OAuthClient.objects.select_related("connected_application")
-                .filter(client_id=client_id)
-                .first()
-            )
+            request.client = get_client(client_id)
         return super()._load_application(client_id, request)
 
-    # --- The access token of a code exchange or refresh -----------------------------------
+    # --- The revocation endpoint (RFC 7009) -------------------------------------------------
 
-    def _create_access_token(self, expires, request, token, source_refresh_token=None):
-        id_token = getattr(request, "id_token", None)
-        if token.get("id_token") and isinstance(id_token, IDToken):
-            # The ID token finalize_id_token() signed and saved a moment ago in this request;
-            # the parent would verify the JWT again and load the client and the row anew.
-            access_token = AccessToken(
-                user=request.user,
-                scope=token["scope"],
-                expires=expires,
-                id_token=id_token,
-                application=request.client,
-                source_refresh_token=source_refresh_token,
-                resource=getattr(request, "resource", []),
-            )
-            self._set_token_value(access_token, token["access_token"])
-            access_token.save()
-        else:
-            access_token = super()._create_access_token(
-                expires, request, token, source_refresh_token
-            )
-        request.mk_access_token_id = access_token.pk
-        return access_token
+    def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        # An access or a refresh token ends its whole family (RFC 7009 2.1: revoking a refresh
+        # token ends the access tokens of the grant; revoking an access token here ends the
+        # grant too, as django-oauth-toolkit did). Only a token issued to the calling client;
+        # any other is treated like an unknown one (the endpoint answers 200 either way).
+        client = getattr(request, "client", None)
+        if client is None or getattr(client, "pk", None) is None or not token:
+            return
+        family_id = tokens.family_of_refresh_token(token)
+        if family_id is None:
+            claims = tokens.read_access_token(token)
+            family_id = claims["fam"] if claims is not None else None
+        if family_id is not None:
+            token_store.revoke(token_store.families(family_id=family_id, clients=[client]))

@@ -17,6 +17,7 @@ from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import NotFound
 
+from .. import token_store
 from ..grants import revoke_tokens
 from ..models import Consent, OAuthClient
 from ..selectors import granted_clients
@@ -82,3 +83,23 @@ def revoke_application_access(actor: Actor, *, client_id: int) -> AccessRevoked:
             client=client.pk,
         )
         return AccessRevoked(application=client.name)
+
+
+def end_token_families(actor: Actor, *, family_ids: list[Any]) -> int:
+    """The operator ends sessions of applications (the admin's "Beenden"): each family still
+    live ends, with an audit event for its account; one already ended is left alone."""
+    ended = 0
+    with transaction.atomic():
+        families = token_store.families().filter(pk__in=family_ids).select_related("client", "user")
+        for family in families:
+            if not token_store.revoke(token_store.families(family_id=family.pk)):
+                continue  # ended meanwhile
+            ended += 1
+            emit(
+                AuditAction.APP_ACCESS_REVOKED,
+                actor=actor,
+                subject_user=family.user,
+                application=family.client.name,
+                client=family.client_id,
+            )
+    return ended

@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from meinekammer.web import ratelimit as counters
+
 APP = "allauth.account"
 PER_IP = "login_failed_ip"
 PER_SOURCE = "login_failed_source"
@@ -71,7 +73,7 @@ class Attempt:
         self.request = request
         self.login = login_identifier(credentials)
         self.source = source_of(request)
-        self.usages: list[ratelimit.RateLimitUsage] = []
+        self.usages: list[counters.Usage] = []
 
     def _counters(self) -> list[tuple[str, str | None]]:
         counters: list[tuple[str, str | None]] = [
@@ -83,13 +85,12 @@ class Attempt:
         return counters
 
     def begin(self) -> None:
-        """Count the attempt; ValidationError (the one message) if a limit is reached."""
-        for action, key in self._counters():
-            usage = ratelimit.consume(self.request, app=APP, action=action, key=key)
-            if usage is None:
-                self.rollback()
-                raise throttled_error()
-            self.usages.append(usage)
+        """Count the attempt against every rate at once (ops/ratelimit.py: one Redis round
+        trip); ValidationError (the one message), and nothing counted, if a limit is reached."""
+        usage = counters.consume(self.request, app=APP, counters=self._counters())
+        if usage is None:
+            raise throttled_error()
+        self.usages = [usage]
 
     def rollback(self) -> None:
         for usage in self.usages:
@@ -105,13 +106,18 @@ class Attempt:
 
 
 def clear_source(request: HttpRequest, login: str) -> None:
-    ratelimit.clear(request, app=APP, action=PER_SOURCE, key=_source_key(login, source_of(request)))
+    counters.clear(
+        request, app=APP, counters=[(PER_SOURCE, _source_key(login, source_of(request)))]
+    )
 
 
 def clear_account(request: HttpRequest, login: str) -> None:
     """After a password reset (the owner proved the mailbox): the old guesses are moot."""
-    clear_source(request, login)
-    ratelimit.clear(request, app=APP, action=PER_ACCOUNT, key=login)
+    counters.clear(
+        request,
+        app=APP,
+        counters=[(PER_SOURCE, _source_key(login, source_of(request))), (PER_ACCOUNT, login)],
+    )
 
 
 CODE_PER_SOURCE = "request_login_code"
@@ -123,21 +129,19 @@ def count_code_request(request: HttpRequest, email: str) -> None:
     only, so a stranger's requests would block the owner's), and per address with a larger cap
     against floods of mail. The same for unknown addresses."""
     login = email.strip().lower()
-    counters = (
-        (CODE_PER_SOURCE, _source_key(login, source_of(request))),
-        (CODE_PER_ACCOUNT, login),
+    usage = counters.consume(
+        request,
+        app=APP,
+        counters=[
+            (CODE_PER_SOURCE, _source_key(login, source_of(request))),
+            (CODE_PER_ACCOUNT, login),
+        ],
     )
-    usages: list[ratelimit.RateLimitUsage] = []
-    for action, key in counters:
-        usage = ratelimit.consume(request, app=APP, action=action, key=key)
-        if usage is None:
-            for done in usages:
-                done.rollback()
-            raise ValidationError(
-                _(
-                    "Too many login codes were requested for this e-mail address. Please wait a "
-                    "few minutes and try again."
-                ),
-                code="too_many_login_codes",
-            )
-        usages.append(usage)
+    if usage is None:
+        raise ValidationError(
+            _(
+                "Too many login codes were requested for this e-mail address. Please wait a "
+                "few minutes and try again."
+            ),
+            code="too_many_login_codes",
+        )

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
@@ -19,15 +20,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
-from oauth2_provider.signals import app_authorized
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView as BaseAuthorizationView
 from oauth2_provider.views import ConnectDiscoveryInfoView as BaseConnectDiscoveryInfoView
 from oauth2_provider.views import IntrospectTokenView as BaseIntrospectTokenView
+from oauth2_provider.views import JwksInfoView as BaseJwksInfoView
+from oauth2_provider.views import RPInitiatedLogoutView as BaseRPInitiatedLogoutView
 from oauth2_provider.views import TokenView as BaseTokenView
 from oauthlib.common import Request as OauthlibRequest
 from oauthlib.openid.connect.core.exceptions import InteractionRequired
 
 from meinekammer.accounts.factors import has_factor
+from meinekammer.applications.client_cache import get_client
+from meinekammer.applications.grants import revoke_tokens
 from meinekammer.applications.models import Application, OAuthClient
 from meinekammer.applications.selectors import granted_clients
 from meinekammer.applications.services.consents import (
@@ -38,8 +43,9 @@ from meinekammer.applications.services.consents import (
 from meinekammer.companies.selectors import list_memberships
 from meinekammer.core.actor import Interface
 from meinekammer.sso.authentication import ACR_MFA, ACR_VALUES, requested_acr
-from meinekammer.sso.bearer import client_of_token
+from meinekammer.sso.bearer import live_token
 from meinekammer.sso.gate import has_access
+from meinekammer.sso.tokens import jwks_entries
 from meinekammer.sso.validator import session_user
 from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
@@ -56,21 +62,31 @@ TOKEN_RESPONSE_HEADERS = {
 
 
 class TokenView(BaseTokenView):
-    """DOT's token endpoint, with two changes: the new access token is not loaded once more for
-    the `app_authorized` signal when nothing listens to it (one query per token request;
-    bench/README.md), and errors raised after validation (a code sent twice at once) carry the
-    JSON headers too; DOT answered those as text/html."""
+    """DOT's token endpoint on the lean token path (docs/decisions/0006-lean-token-store.md):
+    a refresh runs without a transaction (its rotation is one statement), a code exchange in
+    one; no `app_authorized` signal; and errors raised after validation (a code sent twice at
+    once) carry the JSON headers too (DOT answered those as text/html)."""
 
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def authorization_flow_token_response(self, request, *args, **kwargs):
-        if app_authorized.has_listeners():
-            response = super().authorization_flow_token_response(request, *args, **kwargs)
+        if request.POST.get("grant_type") == "refresh_token":
+            # A refresh is one compare-and-set (sso/refresh.py): no transaction around it.
+            response = self.token_response(request)
         else:
-            _url, headers, body, status = self.create_token_response(request)
-            response = HttpResponse(content=body, status=status)
-            for name, value in headers.items():
-                response[name] = value
+            # A code exchange locks its grant and writes the family, the ID token and the
+            # used code together.
+            with transaction.atomic():
+                response = self.token_response(request)
         for name, value in TOKEN_RESPONSE_HEADERS.items():
+            response[name] = value
+        return response
+
+    def token_response(self, request: HttpRequest) -> HttpResponse:
+        # DOT's answer without its `app_authorized` signal, which would load the new access
+        # token from DOT's table (the lean token path stores none there; nothing here listens).
+        _url, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
             response[name] = value
         return response
 
@@ -120,11 +136,29 @@ class IntrospectTokenView(BaseIntrospectTokenView):
 
     def answer(self, request: HttpRequest, token: str | None) -> HttpResponse:
         caller = getattr(request, "mk_caller", None)
-        if token is not None and (
-            caller is None or not caller.may_introspect(client_of_token(token))
-        ):
+        if token is None:
+            return self.get_token_response(token)  # DOT's 400
+        found = live_token(token)
+        if found is None or caller is None:
             return JsonResponse({"active": False})
-        return self.get_token_response(token)
+        claims, family = found
+        token_client = get_client(str(claims.get("client_id", "")))
+        if token_client is None or token_client.pk != family.client_id:
+            return JsonResponse({"active": False})
+        if not caller.may_introspect(token_client):
+            return JsonResponse({"active": False})
+        return JsonResponse(
+            {
+                "active": True,
+                "scope": family.scope,
+                "exp": int(claims["exp"]),
+                "iat": int(claims["iat"]),
+                "client_id": token_client.client_id,
+                "username": family.username,
+                "sub": claims["sub"],
+                "token_type": "Bearer",
+            }
+        )
 
 
 class ConnectDiscoveryInfoView(BaseConnectDiscoveryInfoView):
@@ -142,6 +176,37 @@ class ConnectDiscoveryInfoView(BaseConnectDiscoveryInfoView):
         document["acr_values_supported"] = list(ACR_VALUES)
         response.content = json.dumps(document).encode()
         return response
+
+
+class JwksInfoView(BaseJwksInfoView):
+    """DOT's JWKS (the ID-token keys) with the access-token keys (ES256) beside them."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        document = json.loads(response.content)
+        known = {key.get("kid") for key in document.get("keys", [])}
+        document["keys"].extend(e for e in jwks_entries() if e["kid"] not in known)
+        response.content = json.dumps(document).encode()
+        return response
+
+
+class RPInitiatedLogoutView(BaseRPInitiatedLogoutView):
+    """DOT's RP-initiated logout, ending the token families of the clients whose tokens DOT
+    ends (its own tables hold none on the lean token path)."""
+
+    def do_logout(
+        self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
+    ):
+        user = token_user or self.request.user
+        if oauth2_settings.OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS and user.is_authenticated:
+            revoke_tokens(
+                user,
+                clients=OAuthClient.objects.filter(
+                    client_type__in=self.token_deletion_client_types,
+                    authorization_grant_type__in=self.token_deletion_grant_types,
+                ),
+            )
+        return super().do_logout(application, post_logout_redirect_uri, state, token_user)
 
 
 def is_silent(request: HttpRequest) -> bool:
