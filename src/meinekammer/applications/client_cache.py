@@ -34,8 +34,3 @@ def get_client(client_id: str) -> OAuthClient | None:
     seconds = getattr(settings, "CLIENT_CACHE_SECONDS", 60)
     cache.set(key, client if client is not None else _MISSING, seconds)
     return client
-
-
-def forget_client(client_id: str) -> None:
-    if client_id:
-        cache.delete(_key(client_id))

@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
@@ -337,10 +336,6 @@ class TokenFamily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}/{self.user_id} #{self.generation}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.revoked is None and self.expires > timezone.now()
 
 
 def client_cache_key(client_id: str) -> str:

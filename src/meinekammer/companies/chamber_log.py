@@ -19,7 +19,7 @@ from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber
 from meinekammer.core.text import clean_search
 
-from .log import in_period, matching_person, person_name
+from .log import PERSON_FIELDS, in_period, matching_person, person_name
 from .models import ActivationLetter, Company, CompanyState, LetterReason
 
 A = AuditAction
@@ -80,14 +80,7 @@ def chamber_events(chamber: Chamber) -> QuerySet[AuditEvent]:
             "company__name",
             "company__state",
             "company__chamber_id",
-            "actor__first_name",
-            "actor__last_name",
-            "actor__email",
-            "actor__deleted_at",
-            "subject_user__first_name",
-            "subject_user__last_name",
-            "subject_user__email",
-            "subject_user__deleted_at",
+            *PERSON_FIELDS,
         )
         .order_by("-occurred_at", "-pk")
     )

@@ -85,6 +85,17 @@ CHAMBER_ACTIONS = (
 )
 FACTOR_SETTING = "members_factor_required"
 INVITATION_ACTIONS = KINDS["invitations"][1]
+# What a log row shows of the people in it (`person_name`), for `.only()`.
+PERSON_FIELDS = (
+    "actor__first_name",
+    "actor__last_name",
+    "actor__email",
+    "actor__deleted_at",
+    "subject_user__first_name",
+    "subject_user__last_name",
+    "subject_user__email",
+    "subject_user__deleted_at",
+)
 
 
 def kind_choices() -> list[tuple[str, Any]]:
@@ -118,14 +129,7 @@ def company_log(
             "action",
             "data",
             "company_id",
-            "actor__first_name",
-            "actor__last_name",
-            "actor__email",
-            "actor__deleted_at",
-            "subject_user__first_name",
-            "subject_user__last_name",
-            "subject_user__email",
-            "subject_user__deleted_at",
+            *PERSON_FIELDS,
         )
         .order_by("-occurred_at", "-pk")
     )

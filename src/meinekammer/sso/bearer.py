@@ -81,7 +81,7 @@ class BearerTokenMixin(_Base):
         request.access_token = claims
         request.mk_family_id = family.id
         if family.claims is not None:
-            request.user = get_user_model()(pk=family.user_id)
+            request.user = tokens.account_key(family.user_id)
             request.mk_claims = family.claims
         else:
             account = _account_with_email_state(family.user_id)

@@ -35,12 +35,6 @@ def lifetime_for(client: Any) -> dt.timedelta:
     return dt.timedelta(seconds=min(int(seconds), int(settings.REFRESH_TOKEN_SECONDS)))
 
 
-def _account(user_id: int) -> Any:
-    """The account as far as the gate needs it (its key); the full account is read only for a
-    new ID token."""
-    return get_user_model()(pk=user_id)
-
-
 class RefreshMixin(_Base):
     """Part of `sso.validator.Validator`."""
 
@@ -63,7 +57,7 @@ class RefreshMixin(_Base):
         if asked and not set(asked) <= set(family.scope.split()):
             # oauthlib would refuse it after this method, when the token has rotated already.
             raise InvalidScopeError(request=request)
-        user = _account(family.user_id)
+        user = tokens.account_key(family.user_id)  # the whole account only for an ID token
         if not has_access(user, client, request):
             return False
         next_token = tokens.new_refresh_token(family.pk)
