@@ -9,6 +9,10 @@ Suites:
   browser   the Playwright tests in e2e/ on Debian's chromium (needs /usr/bin/chromium)
 
 With CI=true a suite that cannot run is a failure, not a skip.
+The sqlite and postgres suites run side by side (one process each, the machine's two cores);
+the postgres suite's output is kept in var/test-results/postgres.log and printed when it ends.
+TEST_SUITES_IN_PARALLEL=0 runs them one after the other. The browser suite runs last, alone:
+its stories wait for pages and would only get slower beside another suite.
 Extra arguments are passed to pytest, e.g. `make test ARGS="-k lock"` via scripts/run-tests.py -k lock.
 """
 
@@ -46,21 +50,62 @@ def banner(text: str) -> None:
     print(f"\n{'=' * 78}\n{text}\n{'=' * 78}", flush=True)
 
 
+PARALLEL = os.environ.get("TEST_SUITES_IN_PARALLEL", "1").lower() not in {"0", "false", "no"}
+
+
+class Suite:
+    """One pytest run: in the foreground (output to the terminal) or in the background (output
+    to var/test-results/<name>.log, printed by `wait`)."""
+
+    def __init__(
+        self,
+        name: str,
+        paths: list[str],
+        env: dict[str, str],
+        extra: list[str],
+        *,
+        background: bool,
+    ) -> None:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.junit = RESULTS / f"{name}.xml"
+        self.junit.unlink(missing_ok=True)
+        self.log = RESULTS / f"{name}.log" if background else None
+        command = [PYTHON, "-m", "pytest", *paths, f"--junitxml={self.junit}", "-q", *extra]
+        where = f" (in the background, output in {self.log.relative_to(ROOT)})" if self.log else ""
+        banner(f"suite {name}{where}: {' '.join(command[2:])}")
+        self.started = time.monotonic()
+        output = self.log.open("w") if self.log else None
+        self.process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+
+    def wait(self) -> tuple[int, dict]:
+        code = self.process.wait()
+        seconds = time.monotonic() - self.started
+        if self.log:
+            banner(f"suite {self.name}: its output")
+            print(self.log.read_text(errors="replace"), flush=True)
+        return result(self.name, code, self.junit, seconds)
+
+
 def run_suite(
     name: str, paths: list[str], env: dict[str, str], extra: list[str]
 ) -> tuple[int, dict]:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    junit = RESULTS / f"{name}.xml"
-    command = [PYTHON, "-m", "pytest", *paths, f"--junitxml={junit}", "-q", *extra]
-    banner(f"suite {name}: {' '.join(command[2:])}")
-    started = time.monotonic()
-    code = subprocess.call(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
+    return Suite(name, paths, env, extra, background=False).wait()
+
+
+def result(name: str, code: int, junit: Path, seconds: float) -> tuple[int, dict]:
     counts = {
         "tests": 0,
         "failures": 0,
         "errors": 0,
         "skipped": 0,
-        "seconds": time.monotonic() - started,
+        "seconds": seconds,
     }
     if junit.exists():
         for suite in ET.parse(junit).getroot().iter("testsuite"):  # noqa: S314 - our own file
@@ -77,18 +122,24 @@ def main() -> int:
     results: dict[str, tuple[int, dict]] = {}
     skipped: list[str] = []
 
-    results["sqlite"] = run_suite("sqlite", ["tests"], {"DATABASE_URL": ""}, extra)
-
+    postgres: Suite | None = None
+    postgres_env: dict[str, str] = {}
     if reachable(POSTGRES_URL, 5432) and reachable(REDIS_URL, 6379):
         database_url = POSTGRES_URL.rstrip("/") + f"/meinekammer_{os.getpid()}"
-        results["postgres"] = run_suite(
-            "postgres", ["tests"], {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL}, extra
-        )
+        postgres_env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL}
+        if PARALLEL:
+            postgres = Suite("postgres", ["tests"], postgres_env, extra, background=True)
     else:
         skipped.append(
             f"postgres: PostgreSQL ({POSTGRES_URL}) or Redis ({REDIS_URL}) is not reachable; "
             "the PostgreSQL suite and the concurrency tests did not run"
         )
+
+    results["sqlite"] = run_suite("sqlite", ["tests"], {"DATABASE_URL": ""}, extra)
+    if postgres is not None:
+        results["postgres"] = postgres.wait()
+    elif postgres_env:
+        results["postgres"] = run_suite("postgres", ["tests"], postgres_env, extra)
 
     if Path(CHROMIUM).exists() or shutil.which("chromium"):
         results["browser"] = run_suite("browser", ["e2e"], {"DATABASE_URL": ""}, extra)
