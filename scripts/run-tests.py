@@ -6,6 +6,9 @@ Suites:
   postgres  the same suite on PostgreSQL with Redis as cache, plus the concurrency tests
             (needs PostgreSQL at TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432,
             and Redis at TEST_REDIS_URL, default redis://127.0.0.1:6379/15)
+  celery    the task queue's tests on Celery (TASKS_BACKEND=celery) with real worker processes
+            (needs PostgreSQL and RabbitMQ at TEST_CELERY_BROKER_URL, default
+            amqp://guest:guest@127.0.0.1:5672//)
   browser   the Playwright tests in e2e/ on Debian's chromium (needs /usr/bin/chromium)
 
 With CI=true a suite that cannot run is a failure, not a skip.
@@ -31,6 +34,7 @@ PYTHON = sys.executable
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 RESULTS = ROOT / "var" / "test-results"
 
@@ -140,6 +144,20 @@ def main() -> int:
         results["postgres"] = postgres.wait()
     elif postgres_env:
         results["postgres"] = run_suite("postgres", ["tests"], postgres_env, extra)
+
+    if postgres_env and reachable(BROKER_URL, 5672):
+        celery_env = {
+            **postgres_env,
+            "DATABASE_URL": POSTGRES_URL.rstrip("/") + f"/meinekammer_celery_{os.getpid()}",
+            "TASKS_BACKEND": "celery",
+            "CELERY_BROKER_URL": BROKER_URL,
+        }
+        results["celery"] = run_suite("celery", ["tests"], celery_env, extra)
+    else:
+        skipped.append(
+            f"celery: PostgreSQL ({POSTGRES_URL}) or RabbitMQ ({BROKER_URL}) is not reachable; "
+            "the task queue's tests on Celery did not run"
+        )
 
     if Path(CHROMIUM).exists() or shutil.which("chromium"):
         results["browser"] = run_suite("browser", ["e2e"], {"DATABASE_URL": ""}, extra)

@@ -12,14 +12,18 @@ PASSWORD = "ein langes Testkennwort 2026"
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are deselected, not skipped, on SQLite: they run in that suite."""
+    """PostgreSQL-only tests are deselected, not skipped, on SQLite: they run in that suite.
+    Celery-only tests run in the suite celery (TASKS_BACKEND=celery), and only they."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    on_celery = settings.TASKS_BACKEND == "celery"
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres_only") else selected).append(item)
+        wanted = (on_postgres or not item.get_closest_marker("postgres_only")) and (
+            on_celery == bool(item.get_closest_marker("celery_only"))
+        )
+        (selected if wanted else deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,7 @@ class OpsConfig(AppConfig):
 
         metrics.connect()
         taskqueue.connect()
+        if settings.TASKS["default"]["BACKEND"].startswith("meinekammer.ops.celery_queue."):
+            from .celery_queue import app
+
+            app.set_default()  # the app the web processes send with

@@ -156,12 +156,31 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Background work: the task queue is the outbox -----------------------------------------
+# TASKS_BACKEND: "database" (PostgreSQL or SQLite, the default; workers: `meinekammer
+# db_worker`) or "celery" (RabbitMQ at CELERY_BROKER_URL; workers: `celery -A
+# meinekammer.ops.celery_queue worker`, ops/celery_queue.py), or a backend's dotted path.
+TASK_BACKENDS = {
+    "database": "meinekammer.ops.taskqueue.DatabaseBackend",
+    "celery": "meinekammer.ops.celery_queue.CeleryBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="meinekammer.ops.taskqueue.DatabaseBackend"),
+        "BACKEND": TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND),
         "QUEUES": ["default"],
     }
 }
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["celery"]:
+    INSTALLED_APPS.append("django_tasks_fennel")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="amqp://guest:guest@127.0.0.1:5672//")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ACKS_LATE = True  # a message is done when its task ran, not when it was taken
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's task goes to another
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the workers log as configured below
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

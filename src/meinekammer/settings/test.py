@@ -21,7 +21,8 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# EMAIL_BACKEND: the Celery suite's worker processes deliver to a real SMTP server.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 DEV_MAILBOX = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -36,7 +37,7 @@ if not env.str("DATABASE_URL", default=""):
             "TEST": {"NAME": ":memory:"},
         }
     }
-LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
+LOGGING["root"]["level"] = env.str("LOG_LEVEL", default="WARNING")  # type: ignore[index]  # noqa: F405
 OPERATOR = {
     "name": "Testbetrieb",
     "street": "Teststraße 1",
