@@ -116,3 +116,43 @@ def test_zugriff_widerrufen_clicked_twice_at_once_revokes_and_audits_once(
         == 1
     )
     assert userinfo_status(tokens["access_token"]) == 401
+
+
+def test_concurrent_rotations_of_one_refresh_token_let_exactly_one_win(oidc_client, trainer):
+    """The compare-and-set itself, many times over: of four rotations of the same token at
+    the same moment exactly one succeeds (it once let two through: the account's check was a
+    join, which made PostgreSQL compare the token with the row as it was before the winner's
+    update)."""
+    import datetime as dt
+    import uuid
+
+    from meinekammer.applications import token_store
+    from meinekammer.applications.models import TokenFamily
+    from tests.concurrency import at_once
+
+    family = token_store.start_family(
+        family_id=uuid.uuid4(),
+        client=oidc_client,
+        user=trainer,
+        scope="openid",
+        refresh_digest="d0",
+        lifetime=dt.timedelta(hours=1),
+    )
+    for round_ in range(1, 16):
+        presented = f"d{round_ - 1}"
+
+        def rotate(n, presented=presented, round_=round_):
+            return token_store.rotate(
+                token_store.load_family(family.pk),
+                presented_digest=presented,
+                next_digest=f"d{round_}" if n == 0 else f"d{round_}-{n}",
+                lifetime=dt.timedelta(hours=1),
+            )
+
+        results, refusals, errors = at_once(*[lambda n=n: rotate(n) for n in range(4)])
+        assert not errors and not refusals
+        assert sorted(results) == [False, False, False, True], f"round {round_}: {results}"
+        winner = TokenFamily.objects.get(pk=family.pk)
+        assert winner.generation == family.generation + round_
+        if winner.refresh_digest != f"d{round_}":  # another thread won: continue from its token
+            TokenFamily.objects.filter(pk=family.pk).update(refresh_digest=f"d{round_}")

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -74,20 +75,21 @@ def rotate(
     moved on meanwhile (a concurrent use of the same token), was revoked, expired, or its
     account may no longer act. The caller ends the family then."""
     now = timezone.now()
-    rotated = (
-        TokenFamily.objects.filter(
-            pk=family.pk,
-            refresh_digest=presented_digest,
-            revoked__isnull=True,
-            expires__gt=now,
-        )
-        .filter(may_act_filter("user__"))
-        .update(
-            refresh_digest=next_digest,
-            generation=F("generation") + 1,
-            refreshed=now,
-            expires=now + lifetime,
-        )
+    rotated = TokenFamily.objects.filter(
+        pk=family.pk,
+        refresh_digest=presented_digest,
+        revoked__isnull=True,
+        expires__gt=now,
+        # Not a join: UPDATE … WHERE id IN (… JOIN …) would check the digest against the
+        # row as the subquery saw it, so that two concurrent uses of one token both
+        # rotated it. With the digest a condition on the row itself, PostgreSQL checks it
+        # again on the row a concurrent rotation left.
+        user_id__in=get_user_model().objects.filter(may_act_filter()).values("pk"),
+    ).update(
+        refresh_digest=next_digest,
+        generation=F("generation") + 1,
+        refreshed=now,
+        expires=now + lifetime,
     )
     if rotated:
         family.refresh_digest = next_digest
