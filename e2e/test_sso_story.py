@@ -3,6 +3,7 @@ role logs in through meinekammer and out again; a user without a company meets t
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import check_axe
@@ -62,3 +63,58 @@ def test_a_user_without_a_company_meets_the_gate(app, page: Page) -> None:
         page.get_by_role("main").get_by_role("link", name="Unternehmen beitreten")
     ).to_be_visible()
     check_axe(page)
+
+
+@pytest.fixture
+def new_privacy_notice(app):
+    """A new version of the Informationspflichten, published by the operator; withdrawn
+    afterwards, since the other stories log in without it."""
+    version = "e2e-neu"
+    app.manage(
+        "shell",
+        "-c",
+        "from meinekammer.accounts.models import PrivacyNotice\n"
+        f"PrivacyNotice.objects.create(version={version!r}, text_de='Neue Fassung für den Test.',"
+        " text_en='New version for the test.')\n",
+    )
+    yield version
+    app.manage(
+        "shell",
+        "-c",
+        "from meinekammer.accounts.models import PrivacyConsent, PrivacyNotice\n"
+        f"PrivacyConsent.objects.filter(notice__version={version!r}).delete()\n"
+        f"PrivacyNotice.objects.filter(version={version!r}).delete()\n",
+    )
+
+
+def test_a_new_privacy_notice_is_accepted_on_the_way_to_the_serviceportal(
+    app, page: Page, new_privacy_notice
+) -> None:
+    open_sample(page, app)
+    page.get_by_role("link", name=LOG_IN_WITH).click()
+    fill_login(page, DE, TRAINER, DEMO_PASSWORD)
+
+    # Before the code: the new version, with the tick and "Zustimmen".
+    expect(page.get_by_role("heading", level=1)).to_have_text("Informationspflichten")
+    assert page.url.startswith(f"{app.url}/konto/informationspflichten/"), page.url
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(f"Version {new_privacy_notice}")
+    expect(main).to_contain_text("Neue Fassung für den Test.")
+    expect(main.get_by_role("button", name="Abmelden")).to_be_visible()
+    expect(main.get_by_role("link", name="Konto löschen")).to_be_visible()
+    check_axe(page)
+
+    # Without the tick: the error, and still here.
+    main.get_by_role("button", name="Zustimmen").click()
+    expect(main).to_contain_text("Bitte akzeptieren Sie die Informationspflichten")
+    check_axe(page)
+
+    # By keyboard: the tick, then "Zustimmen"; on to the application.
+    tick = main.get_by_label("Ich habe die Informationspflichten gelesen und akzeptiere sie.")
+    tick.focus()
+    page.keyboard.press("Space")
+    expect(tick).to_be_checked()
+    main.get_by_role("button", name="Zustimmen").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Willkommen, Tom Trainer")
+    assert page.url == f"{app.sample_url}/"

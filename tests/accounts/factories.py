@@ -2,7 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from meinekammer.accounts.models import Salutation, User
+from meinekammer.accounts.models import PrivacyConsent, PrivacyNotice, Salutation, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,6 +28,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(
                 user=self, email=self.email, primary=True, verified=extracted is not False
             )
+
+    @factory.post_generation
+    def privacy_consent(self, create, extracted, **kwargs):
+        """Accepted the current Informationspflichten, as at registration
+        (`privacy_consent=False`: not yet; the pages lead such an account to them)."""
+        if create and extracted is not False:
+            notice = PrivacyNotice.objects.current()
+            if notice is not None:
+                PrivacyConsent.objects.get_or_create(user=self, notice=notice)
 
 
 def give_factor(user) -> str:

@@ -42,6 +42,7 @@ def person(db):
         first_name="Erika",
         last_name="Musterfrau",
         password="ein langes Testkennwort 2026",
+        privacy_consent=False,  # `world` gives the one consent the export shows
     )
 
 

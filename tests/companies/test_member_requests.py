@@ -81,8 +81,10 @@ def test_assigned_rejected_with_reason(client, admin, join_request, requester, o
 
 
 def test_approving_an_open_request_without_assigning_is_refused(
-    client, admin, join_request, roles, requester
+    client, admin, second_admin, join_request, roles, requester
 ):
+    """With a second admin, who might be working on it (alone, an admin decides at once:
+    test_member_requests_at_once.py)."""
     client.force_login(admin)
     before = AuditEvent.objects.count()
     response = client.post(

@@ -108,8 +108,12 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
 
 
 class PrivacyNoticeQuerySet(models.QuerySet["PrivacyNotice"]):
+    def published(self) -> "PrivacyNoticeQuerySet":
+        """The versions in force or superseded, the current one first."""
+        return self.filter(published_at__lte=timezone.now()).order_by("-published_at")
+
     def current(self) -> "PrivacyNotice | None":
-        return self.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+        return self.published().first()
 
 
 class PrivacyNotice(models.Model):

@@ -26,6 +26,7 @@ from .lifecycle import (
     run_lock_steps,
 )
 from .models import PrivacyConsent, PrivacyNotice, Salutation, User
+from .rules import require_account
 from .tokens import unlock_token_generator
 
 
@@ -45,8 +46,9 @@ def notify_user(user: User, template: str, **context) -> None:
 
 @transaction.atomic
 def accept_privacy_notice(actor: Actor, *, notice: PrivacyNotice) -> PrivacyConsent:
-    """The acting account accepts this version of the privacy information (registration)."""
-    user = actor.user
+    """The acting account accepts this version of the privacy information (at registration,
+    and a new version at the next login: web/accounts/privacy_notice.py)."""
+    user = require_account(actor)
     consent, created = PrivacyConsent.objects.get_or_create(user=user, notice=notice)
     if created:
         emit(

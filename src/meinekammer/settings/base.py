@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # Leads an account that must have a second factor and has none to the set-up.
     "meinekammer.web.accounts.required_factor.RequiredFactorMiddleware",
+    # Leads an account that has not accepted the current Informationspflichten to them.
+    "meinekammer.web.accounts.privacy_notice.PrivacyNoticeMiddleware",
     "meinekammer.web.middleware.SecurityHeadersMiddleware",
     # A use case's NotFound is the 404 page, whichever view it came from.
     "meinekammer.web.actors.DomainErrorMiddleware",

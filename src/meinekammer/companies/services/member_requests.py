@@ -2,9 +2,11 @@
 ch. 5, 6).
 
 A member request is `open` until an admin takes it ("Mir zuweisen"), then `assigned` to that
-admin, who approves or rejects it ("Anfrageinformationen"). Taking, releasing and deciding lock
-the company row, then the request row, so two admins acting at once get one result and the
-other a clear message. The requester may withdraw a pending request. How a request comes into
+admin, who approves or rejects it ("Anfrageinformationen"). The company's only admin, and the
+admin who sent the invitation a join request came from, decide an open request at once: the
+assignment happens with the decision, audited as "Mir zuweisen" is (`decides_at_once`).
+Taking, releasing and deciding lock the company row, then the request row, so two admins
+acting at once get one result and the other a clear message. The requester may withdraw a pending request. How a request comes into
 being: services.join_requests and services.role_requests.
 """
 
@@ -77,9 +79,10 @@ def create_member_request(
 
 
 def tell_admins(member_request: MemberRequest) -> None:
-    """Every admin who can act hears of a new request."""
-    url = absolute_url(reverse("companies:requests_open"))
-    for admin in admins_who_can_act(member_request.company).select_related("user"):
+    """Every admin who can act hears of a new request, with the link to it."""
+    url = absolute_url(reverse("companies:request_detail", args=[member_request.pk]))
+    admins = list(admins_who_can_act(member_request.company).select_related("user"))
+    for admin in admins:
         mail_user(
             admin.user,
             "request_new_admin",
@@ -87,7 +90,10 @@ def tell_admins(member_request: MemberRequest) -> None:
             company=member_request.company,
             member_request=member_request,
             requester=member_request.requester,
-            requests_url=url,
+            request_url=url,
+            decides_at_once=_decides_at_once(
+                admin.user_id, member_request, only_admin=len(admins) == 1
+            ),
         )
 
 
@@ -152,6 +158,42 @@ def _taken_by_other(member_request: MemberRequest) -> Conflict:
     )
 
 
+def _decides_at_once(
+    user_id: int | None, member_request: MemberRequest, *, only_admin: bool
+) -> bool:
+    if user_id is None:
+        return False
+    invitation = member_request.invitation
+    return only_admin or (invitation is not None and invitation.invited_by_id == user_id)
+
+
+def decides_at_once(user: Any, member_request: MemberRequest) -> bool:
+    """Whether `user` (an admin of the request's company) may decide this open request without
+    "Mir zuweisen" first: as the company's only admin who can act, or as the admin who sent
+    the invitation the join request came from."""
+    if member_request.state != RequestState.OPEN or user is None or not user.is_authenticated:
+        return False
+    admins = admins_who_can_act(member_request.company_id)
+    if not admins.filter(user_id=user.pk).exists():
+        return False
+    only_admin = not admins.exclude(user_id=user.pk).exists()
+    return _decides_at_once(user.pk, member_request, only_admin=only_admin)
+
+
+def _assign(actor: Actor, member_request: MemberRequest) -> None:
+    member_request.state = RequestState.ASSIGNED
+    member_request.assignee = actor.user
+    member_request.assigned_at = timezone.now()
+    member_request.save(update_fields=["state", "assignee", "assigned_at"])
+    emit(
+        AuditAction.REQUEST_ASSIGNED,
+        actor=actor,
+        subject_user=member_request.requester,
+        company=member_request.company,
+        request_id=member_request.pk,
+    )
+
+
 def assign_request_to_me(actor: Actor, *, member_request_id: int) -> MemberRequest:
     """ "Mir zuweisen": only one admin can hold a request."""
     with transaction.atomic():
@@ -162,17 +204,7 @@ def assign_request_to_me(actor: Actor, *, member_request_id: int) -> MemberReque
             raise _taken_by_other(member_request)
         if member_request.state != RequestState.OPEN:
             raise _already_decided(member_request)
-        member_request.state = RequestState.ASSIGNED
-        member_request.assignee = actor.user
-        member_request.assigned_at = timezone.now()
-        member_request.save(update_fields=["state", "assignee", "assigned_at"])
-        emit(
-            AuditAction.REQUEST_ASSIGNED,
-            actor=actor,
-            subject_user=member_request.requester,
-            company=member_request.company,
-            request_id=member_request.pk,
-        )
+        _assign(actor, member_request)
         return member_request
 
 
@@ -201,7 +233,10 @@ def release_request(actor: Actor, *, member_request_id: int) -> MemberRequest:
 def _decidable(actor: Actor, member_request_id: int) -> MemberRequest:
     member_request = _locked(actor, member_request_id)
     if member_request.state == RequestState.OPEN:
-        raise Conflict(_('Please assign the request to yourself first ("Assign to me").'))
+        # Under the company lock: the admins and the request cannot change meanwhile.
+        if not decides_at_once(actor.user, member_request):
+            raise Conflict(_('Please assign the request to yourself first ("Assign to me").'))
+        _assign(actor, member_request)  # as "Mir zuweisen" would, in the same transaction
     if member_request.state != RequestState.ASSIGNED:
         raise _already_decided(member_request)
     if member_request.assignee_id != actor.user_id:

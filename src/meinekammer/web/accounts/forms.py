@@ -178,6 +178,26 @@ class RegistrationConsentForm(forms.Form):
         return cleaned
 
 
+class PrivacyNoticeForm(forms.Form):
+    """A new version of the "Informationspflichten", accepted with the required tick and
+    "Zustimmen" (web/accounts/privacy_notice.py). `version` is the one the page showed."""
+
+    accept_privacy = forms.BooleanField(
+        label=_("I have read the privacy information and accept it."),
+        error_messages={"required": _("Please accept the privacy information to continue.")},
+    )
+    version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+
+    def __init__(self, *args, notice: PrivacyNotice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = notice.version
+        self.fields["accept_privacy"].help_text = format_html(
+            '<a class="kern-link" href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse_lazy("web:privacy"),
+            _("Read the privacy information on a page of its own (opens in a new window)"),
+        )
+
+
 class PersonalDataForm(PersonalDataFormMixin, forms.Form):
     """ "Daten ändern" (manual ch. 9, item 1)."""
 

@@ -51,7 +51,7 @@ OPEN_PREFIXES = (
 GUARDED_PREFIXES = ("/o/authorize/",)
 
 
-def _is_open(request: HttpRequest) -> bool:
+def is_open(request: HttpRequest) -> bool:
     path = request.path_info
     if path.startswith(settings.STATIC_URL) or path in ("/favicon.ico", "/robots.txt"):
         return True
@@ -106,7 +106,7 @@ class RequiredFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not _is_open(request)
+            and not is_open(request)
             and must_set_up(request)
         ):
             next_url = request.get_full_path() if request.method in ("GET", "HEAD") else None

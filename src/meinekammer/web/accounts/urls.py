@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import export_views, required_factor, session_views, views
+from . import export_views, privacy_notice, required_factor, session_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("zwei-faktor/einrichten/", required_factor.factor_setup, name="factor_setup"),
+    # A new version of the Informationspflichten (privacy_notice.py).
+    path("informationspflichten/", privacy_notice.privacy_notice, name="privacy_notice"),
     path("daten/", views.personal_data, name="personal_data"),
     path("sperren/", views.lock, name="lock"),
     path("gesperrt/", views.locked, name="locked"),

@@ -21,6 +21,7 @@ from meinekammer.companies.services.join_requests import send_join_request
 from meinekammer.companies.services.member_requests import (
     approve_member_request,
     assign_request_to_me,
+    decides_at_once,
     get_member_request_for_admin,
     list_member_requests_for_admin,
     reject_member_request,
@@ -535,6 +536,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         except Refused as error:
             messages.error(request, error.message)
             return redirect("companies:request_detail", member_request.pk)
+    # The only admin, or the one who sent the invitation, decides an open request at once.
+    at_once = decides_at_once(current_user(request), member_request)
     return render(
         request,
         "companies/request_detail.html",
@@ -542,8 +545,12 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "member_request": member_request,
             "decision": decision,
             "reject_form": reject_form,
-            "mine": member_request.state == RequestState.ASSIGNED
-            and member_request.assignee_id == request.user.pk,
+            "mine": at_once
+            or (
+                member_request.state == RequestState.ASSIGNED
+                and member_request.assignee_id == request.user.pk
+            ),
+            "at_once": at_once,
             "requested_roles": list(member_request.roles.select_related("application")),
         },
     )

@@ -40,7 +40,8 @@ from meinekammer.applications.services.consents import (
     record_consent,
     revoke_application_access,
 )
-from meinekammer.companies.selectors import list_memberships
+from meinekammer.companies.models import CompanyState, RegistrationState
+from meinekammer.companies.selectors import list_memberships, list_pending_registrations
 from meinekammer.core.actor import Interface
 from meinekammer.sso.authentication import ACR_MFA, ACR_VALUES, requested_acr
 from meinekammer.sso.bearer import live_token
@@ -50,6 +51,7 @@ from meinekammer.sso.validator import session_user
 from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
 
+from ..accounts.privacy_notice import must_accept
 from ..accounts.required_factor import must_set_up
 from .sessions import logged_in_at, session_sign_in
 
@@ -241,9 +243,11 @@ class AuthorizationView(BaseAuthorizationView):
         )
         if not has_access(request.user, client):
             return gate(request, client)
-        if is_silent(request) and must_set_up(request):
-            # An account that must have a second factor and has none cannot log in silently;
-            # the set-up needs the user (RequiredFactorMiddleware leads there without prompt=none).
+        if is_silent(request) and (must_set_up(request) or must_accept(request)):
+            # An account that must have a second factor and has none, or that has not accepted
+            # the current Informationspflichten, cannot log in silently; the set-up and the
+            # tick need the user (RequiredFactorMiddleware and PrivacyNoticeMiddleware lead
+            # there without prompt=none).
             return self.interaction_required(credentials, client)
         if requested_acr(request.GET.get("acr_values")) == ACR_MFA:
             step_up = self.second_factor_step_up(request, client, credentials)
@@ -347,14 +351,45 @@ SCOPE_LABELS = {
 
 
 def gate(request: HttpRequest, client: OAuthClient) -> HttpResponse:
-    """No role for an application that requires one: no code, an explanation instead."""
+    """No role for an application that requires one: no code, an explanation instead. A user
+    whose own company registration is on its way (in review by the chamber, or approved and
+    the activation letter waiting to be used) is told where it stands and how to go on, and
+    every user gets the way back to the application (this authorization request again)."""
     memberships = list_memberships(request.user)
+    registrations = [
+        registration
+        for registration in list_pending_registrations(request.user)
+        if (registration.state, registration.company.state) in _REGISTRATION_ON_ITS_WAY
+    ]
+    application = client.connected_application
     return render(
         request,
         "applications/gate.html",
-        {"client": client, "application": client.connected_application, "memberships": memberships},
+        {
+            "client": client,
+            "application": application,
+            "memberships": memberships,
+            "registrations": registrations,
+            "back_url": _authorize_again(request) if request.method == "GET" else application.url,
+        },
         status=403,
     )
+
+
+def _authorize_again(request: HttpRequest) -> str:
+    """This authorization request once more (not silently: the user follows a link)."""
+    query = request.GET.copy()
+    if is_silent(request):
+        query.pop("prompt")
+    return f"{request.path}?{query.urlencode()}"
+
+
+# A registration of the user's on its way to an active company: in review, or approved and
+# the activation letter waiting to be used.
+_REGISTRATION_ON_ITS_WAY = {
+    (RegistrationState.IN_REVIEW, CompanyState.PENDING_REVIEW),
+    (RegistrationState.APPROVED, CompanyState.AWAITING_ACTIVATION),
+}
 
 
 @require_GET
