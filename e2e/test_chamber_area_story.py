@@ -41,6 +41,30 @@ def approved_company(app) -> str:
     return row[0]
 
 
+def pending_registration(app) -> str:
+    """The demo's registration of IHK Musterstadt still in review (Paul's)."""
+    with sqlite3.connect(f"file:{app.database}?mode=ro", uri=True) as db:
+        row = db.execute(
+            """
+            select c.name from companies_company c
+            join chambers_chamber ch on ch.id = c.chamber_id
+            join companies_companyregistration r on r.company_id = c.id
+            join accounts_user u on u.id = r.applicant_id
+            where ch.number = '101' and r.state = 'in_review' and u.email = ?
+            order by c.id limit 1
+            """,
+            (APPLICANT,),
+        ).fetchone()
+    assert row, "the demo has no registration in review"
+    return row[0]
+
+
+def header_link(page: Page):
+    return page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Kammerbereich"
+    )
+
+
 def chamber_nav(page: Page):
     return page.get_by_role("navigation", name="Kammerbereich")
 
@@ -58,6 +82,8 @@ def post_the_letter(page: Page, company: str) -> None:
             box = boxes.nth(index)
             label = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text()
             box.set_checked(label.startswith(company))
+            if label.startswith(company):  # the letter says where it goes (issue 16)
+                assert "(aus dem Unternehmensverzeichnis der Kammer)" in label, label
         if section == "queued":
             with page.expect_download():
                 page.get_by_role("button", name="PDF herunterladen").click()
@@ -80,7 +106,9 @@ def test_sabine_reminds_the_applicant_and_reads_the_chambers_log(app, page: Page
     company = approved_company(app)
     page.goto("/")
     log_in_with_factor(page, DE, STAFF, DEMO_PASSWORD)
-    page.get_by_role("link", name="Kammerbereich").first.click()
+    expect(header_link(page)).not_to_have_attribute("aria-current", re.compile(".*"))
+    header_link(page).click()
+    expect(header_link(page)).to_have_attribute("aria-current", "page")
     check_axe(page)
     post_the_letter(page, company)
 
@@ -145,3 +173,35 @@ def test_sabine_reminds_the_applicant_and_reads_the_chambers_log(app, page: Page
     # From the log back to the company page.
     reminder.get_by_role("link", name=company).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(company)
+
+    # "Mir zuweisen" on the registration in review; the letter goes to the directory's address.
+    pending = pending_registration(app)
+    header_link(page).click()
+    chamber_nav(page).get_by_role("link", name="Registrierungsanfragen").click()
+    expect(page.get_by_role("table", name="Registrierungsanfragen")).to_contain_text(
+        "Zugewiesen an"
+    )
+    check_axe(page)
+    page.get_by_role("row").filter(has_text=pending).get_by_role("link", name=pending).click()
+    expect(header_link(page)).to_have_attribute("aria-current", "true")
+    claim = page.locator("#registration-claim")
+    claim.get_by_role("button", name="Mir zuweisen").click()
+    expect_message(page, f"Die Anfrage für {pending} ist Ihnen zugewiesen.")
+    expect(claim).to_contain_text("Ihnen zugewiesen seit")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Der Aktivierungsbrief geht an die Anschrift aus dem")
+    correct = main.locator("summary").filter(has_text="Briefanschrift korrigieren").first
+    tab_to(page, correct, max_presses=120)
+    page.keyboard.press("Enter")
+    expect(main.get_by_label("Straße und Hausnummer").first).to_be_visible()
+    check_axe(page)
+    claim.get_by_role("button", name="Zuweisung aufheben").click()
+    expect(page.locator("#registration-claim")).to_contain_text("Nicht zugewiesen")
+
+    # "Aktivierungssperren": the page opens from the chamber area and passes axe.
+    header_link(page).click()
+    chamber_nav(page).get_by_role("link", name="Aktivierungssperren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aktivierungssperren")
+    expect(header_link(page)).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("main")).to_contain_text("Gesperrte Konten und Netzwerkadressen")
+    check_axe(page)

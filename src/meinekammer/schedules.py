@@ -34,6 +34,14 @@ SCHEDULES: list[Schedule] = [
         "expired, so that admins see them as such.",
     ),
     Schedule(
+        name="tidy-invitation-batches",
+        task_path="meinekammer.companies.tasks.tidy_batches",
+        every=timedelta(minutes=10),
+        why="Invitations from a CSV file whose sending job went missing are sent on (no row "
+        "twice); previews not confirmed within a day and result lists older than "
+        "BULK_INVITATION_KEEP_DAYS (30) are deleted.",
+    ),
+    Schedule(
         name="delete-due-companies",
         task_path="meinekammer.companies.tasks.delete_due_companies",
         every=timedelta(hours=1),

@@ -206,7 +206,9 @@ def test_a_clerk_without_a_factor_is_led_to_the_setup(client, clerk, chamber):
 def test_after_the_setup_the_factor_pages_offer_to_continue_where_the_clerk_was(client, clerk):
     client.force_login(clerk)
     client.get(client.get(CHAMBER_AREA).url)  # the guided set-up, entered from /kammer/
-    continue_link = f'href="{CHAMBER_AREA}"'
+    # The offer is a button to where the set-up was entered (the header's "Kammerbereich" link
+    # goes there too, so the button is told by its class).
+    continue_link = f'class="kern-btn kern-btn--primary" href="{CHAMBER_AREA}"'
     assert continue_link not in client.get(reverse("mfa_index")).content.decode()
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 

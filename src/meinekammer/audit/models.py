@@ -34,6 +34,12 @@ class AuditAction(models.TextChoices):
     COMPANY_REGISTERED = "company.registered", _("Company registration submitted")
     REGISTRATION_APPROVED = "company.registration_approved", _("Registration approved")
     REGISTRATION_REJECTED = "company.registration_rejected", _("Registration rejected")
+    REGISTRATION_ASSIGNED = "company.registration_assigned", _("Registration request assigned")
+    REGISTRATION_TAKEN_OVER = (
+        "company.registration_taken_over",
+        _("Registration request taken over from a colleague"),
+    )
+    REGISTRATION_RELEASED = "company.registration_released", _("Registration request released")
     LETTER_QUEUED = "company.letter_queued", _("Activation letter queued")
     LETTER_PRINTED = "company.letter_printed", _("Activation letter printed")
     LETTER_SENT = "company.letter_sent", _("Activation letter sent")
@@ -45,6 +51,7 @@ class AuditAction(models.TextChoices):
     COMPANY_ACTIVATED = "company.activated", _("Company activated")
     ACTIVATION_FAILED = "company.activation_failed", _("Failed activation")
     ACTIVATION_THROTTLED = "company.activation_throttled", _("Activation attempts throttled")
+    ACTIVATION_BLOCK_LIFTED = "company.activation_block_lifted", _("Activation block lifted")
     ADMIN_APPOINTED = "company.admin_appointed", _("Company admin appointed")
     PASSWORD_REQUESTED = "company.password_requested", _("New company password requested")
     PASSWORD_REQUEST_APPROVED = (
@@ -59,6 +66,10 @@ class AuditAction(models.TextChoices):
     INVITATION_SENT = "member.invitation_sent", _("Invitation sent")
     INVITATION_REVOKED = "member.invitation_revoked", _("Invitation revoked")
     INVITATION_ACCEPTED = "member.invitation_accepted", _("Invitation followed")
+    BULK_INVITATIONS_CONFIRMED = (
+        "member.bulk_invitations_confirmed",
+        _("Invitations from a file confirmed"),
+    )
     JOIN_REQUESTED = "member.join_requested", _("Join request sent")
     ROLE_REQUESTED = "member.role_requested", _("Role request sent")
     REQUEST_ASSIGNED = "member.request_assigned", _("Request assigned")

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from rapidfuzz import fuzz, process
 
+from meinekammer.core.csvfiles import split_header
+
 from .models import Chamber, DirectoryEntry, DirectoryStatus
 from .normalize import fold, normalize_member_number, normalize_name, normalize_register_number
 
@@ -66,7 +68,6 @@ _STATUSES = {
     "inactive": DirectoryStatus.INACTIVE.value,
     "inaktiv": DirectoryStatus.INACTIVE.value,
 }
-_DELIMITERS = (";", ",", "\t")
 PROGRESS_EVERY = 10_000
 SQLITE_BATCH = 5_000
 # After a load of this many changed rows the planner's statistics are stale enough that the
@@ -175,17 +176,14 @@ def _read_header(stream: IO[str]) -> tuple[str, dict[str, int]]:
         raise DirectoryImportError(
             "The file is not UTF-8 encoded (save it as “CSV UTF-8”); nothing was imported."
         ) from error
-    line = line.removeprefix("\ufeff")  # a text stream opened by the caller keeps the BOM
-    if not line.strip():
+    if not line.removeprefix("\ufeff").strip():
         raise DirectoryImportError("The file is empty: line 1 must name the columns.")
-    for delimiter in _DELIMITERS:
-        names = [name.strip().lower() for name in next(csv.reader([line], delimiter=delimiter))]
-        if "member_number" in names and "name" in names:
-            break
-    else:
+    header = split_header(line, lambda names: "member_number" in names and "name" in names)
+    if header is None:
         raise DirectoryImportError(
             "Line 1 must name the columns, separated by semicolons: " + ";".join(COLUMNS)
         )
+    delimiter, names = header
     missing = [column for column in COLUMNS if column not in names]
     if missing:
         raise DirectoryImportError("Line 1 lacks the column(s): " + ", ".join(missing))

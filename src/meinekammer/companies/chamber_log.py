@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from meinekammer.accounts.models import User
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.chambers.models import Chamber
@@ -28,7 +29,14 @@ A = AuditAction
 KINDS: dict[str, tuple[Any, tuple[AuditAction, ...]]] = {
     "reviews": (
         gettext_lazy("Registration reviews"),
-        (A.COMPANY_REGISTERED, A.REGISTRATION_APPROVED, A.REGISTRATION_REJECTED),
+        (
+            A.COMPANY_REGISTERED,
+            A.REGISTRATION_ASSIGNED,
+            A.REGISTRATION_TAKEN_OVER,
+            A.REGISTRATION_RELEASED,
+            A.REGISTRATION_APPROVED,
+            A.REGISTRATION_REJECTED,
+        ),
     ),
     "letters": (
         gettext_lazy("Letters and activation"),
@@ -45,6 +53,10 @@ KINDS: dict[str, tuple[Any, tuple[AuditAction, ...]]] = {
         gettext_lazy("New company passwords"),
         (A.PASSWORD_REQUESTED, A.PASSWORD_REQUEST_APPROVED, A.PASSWORD_REQUEST_REJECTED),
     ),
+    "blocks": (
+        gettext_lazy("Activation blocks"),
+        (A.ACTIVATION_THROTTLED, A.ACTIVATION_BLOCK_LIFTED),
+    ),
     "deletions": (
         gettext_lazy("Company deletion"),
         (
@@ -57,6 +69,12 @@ KINDS: dict[str, tuple[Any, tuple[AuditAction, ...]]] = {
     ),
 }
 SHOWN_ACTIONS = tuple(action for _label, actions in KINDS.values() for action in actions)
+BLOCK_ACTIONS = KINDS["blocks"][1]
+BLOCK_KINDS = {
+    "user": gettext_lazy("account"),
+    "address": gettext_lazy("network address"),
+    "letter": gettext_lazy("activation letter (wrong passwords)"),
+}
 LETTER_ACTIONS = (*KINDS["letters"][1],)
 VOID_REASONS = {
     "superseded": gettext_lazy("replaced by a new letter"),
@@ -69,9 +87,15 @@ def kind_choices() -> list[tuple[str, Any]]:
 
 
 def chamber_events(chamber: Chamber) -> QuerySet[AuditEvent]:
-    """Every shown event of the chamber's companies, newest first."""
+    """Every shown event of the chamber's companies, newest first; and the activation blocks
+    of accounts and addresses that tried its companies (they name the chamber, no company:
+    services.activation_blocks)."""
     return (
-        AuditEvent.objects.filter(company__chamber=chamber, action__in=SHOWN_ACTIONS)
+        AuditEvent.objects.filter(
+            Q(company__chamber=chamber)
+            | Q(company__isnull=True, action__in=BLOCK_ACTIONS, data__chamber=chamber.pk),
+            action__in=SHOWN_ACTIONS,
+        )
         .select_related("actor", "subject_user", "company")
         .only(
             "occurred_at",
@@ -155,24 +179,45 @@ def rows(events: Any) -> list[ChamberLogRow]:
         if letter_ids
         else {}
     )
+    taken_from_ids = {
+        event.data.get("taken_from")
+        for event in events
+        if event.action == A.REGISTRATION_TAKEN_OVER and isinstance(event.data, dict)
+    } - {None}
+    taken_from = (
+        {user.pk: person_name(user) for user in User.objects.filter(pk__in=taken_from_ids)}
+        if taken_from_ids
+        else {}
+    )
     result = []
     for event in events:
         data = event.data if isinstance(event.data, dict) else {}
         company = event.company
         deleted = company is None or company.state == CompanyState.DELETED or not company.name
-        details = []
+        details: list[str] = []
+        if event.action in BLOCK_ACTIONS:
+            kinds = data.get("kinds") or [data.get("kind")]
+            details.extend(str(BLOCK_KINDS[kind]) for kind in kinds if kind in BLOCK_KINDS)
         if event.action in LETTER_ACTIONS and data.get("letter") in reasons:
             details.append(reasons[data["letter"]])
         if event.action == A.LETTER_VOIDED and data.get("why") in VOID_REASONS:
             details.append(str(VOID_REASONS[data["why"]]))
         if event.action == A.ACTIVATION_REMINDER_SENT and event.actor is None:
             details.append(_("sent automatically"))
+        if event.action == A.REGISTRATION_TAKEN_OVER and data.get("taken_from") in taken_from:
+            details.append(_("from %(name)s") % {"name": taken_from[data["taken_from"]]})
         result.append(
             ChamberLogRow(
                 occurred_at=event.occurred_at,
                 who=person_name(event.actor) if event.actor is not None else _("System"),
                 what=str(AuditAction(event.action).label),
-                company=_("Deleted company") if deleted else company.name,
+                company=(
+                    ""
+                    if company is None and event.action in BLOCK_ACTIONS
+                    else _("Deleted company")
+                    if deleted
+                    else company.name
+                ),
                 company_id=None if deleted else event.company_id,
                 whom=person_name(event.subject_user),
                 details="; ".join(details),

@@ -57,14 +57,27 @@ def overview(chamber: Chamber) -> Overview:
     )
 
 
+# "Bearbeitung" filter of the review queue: everybody's, the user's own, nobody's yet.
+ASSIGNED_FILTERS = ("", "me", "none")
+
+
 def registrations(
-    chamber: Chamber, *, state: str = "", query: str = ""
+    chamber: Chamber,
+    *,
+    state: str = "",
+    query: str = "",
+    assigned: str = "",
+    user: Any = None,
 ) -> QuerySet[CompanyRegistration]:
     rows = CompanyRegistration.objects.filter(company__chamber=chamber).select_related(
-        "company", "applicant", "decided_by"
+        "company", "applicant", "decided_by", "assignee"
     )
     if state:
         rows = rows.filter(state=state)
+    if assigned == "me" and user is not None:
+        rows = rows.filter(assignee_id=user.pk)
+    elif assigned == "none":
+        rows = rows.filter(assignee__isnull=True)
     if query:
         rows = rows.filter(
             Q(company__name__icontains=query)
@@ -82,7 +95,7 @@ def registration_for_staff(user: Any, registration_id: int) -> CompanyRegistrati
     chamber = get_staff_chamber(user)
     registration = (
         CompanyRegistration.objects.select_related(
-            "company", "company__chamber", "applicant", "decided_by"
+            "company", "company__chamber", "applicant", "decided_by", "assignee"
         )
         .filter(pk=registration_id, company__chamber=chamber)
         .first()

@@ -15,6 +15,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 
 from meinekammer.applications.models import AppRole
 from meinekammer.audit.models import AuditAction, AuditEvent
@@ -47,7 +48,12 @@ KINDS: dict[str, tuple[Any, tuple[AuditAction, ...]]] = {
     ),
     "invitations": (
         gettext_lazy("Invitations"),
-        (A.INVITATION_SENT, A.INVITATION_REVOKED, A.INVITATION_ACCEPTED),
+        (
+            A.INVITATION_SENT,
+            A.INVITATION_REVOKED,
+            A.INVITATION_ACCEPTED,
+            A.BULK_INVITATIONS_CONFIRMED,
+        ),
     ),
     "deletion": (
         gettext_lazy("Company deletion"),
@@ -70,6 +76,7 @@ KINDS: dict[str, tuple[Any, tuple[AuditAction, ...]]] = {
             A.PASSWORD_REQUESTED,
             A.PASSWORD_REQUEST_APPROVED,
             A.PASSWORD_REQUEST_REJECTED,
+            A.ACTIVATION_BLOCK_LIFTED,
         ),
     ),
 }
@@ -82,6 +89,7 @@ CHAMBER_ACTIONS = (
     A.PASSWORD_REQUEST_REJECTED,
     A.DELETION_APPROVED,
     A.DELETION_REFUSED_BY_CHAMBER,
+    A.ACTIVATION_BLOCK_LIFTED,
 )
 FACTOR_SETTING = "members_factor_required"
 INVITATION_ACTIONS = KINDS["invitations"][1]
@@ -273,6 +281,11 @@ def rows(company: Company, events: Any) -> list[LogRow]:
                 details = "; ".join(filter(None, [details, _("Company administrator")]))
         elif event.action in (A.INVITATION_REVOKED, A.INVITATION_ACCEPTED):
             whom = whom or invited.get(data.get("invitation"), "")
+        elif event.action == A.BULK_INVITATIONS_CONFIRMED:
+            count = int(data.get("rows") or 0)
+            details = ngettext(
+                "%(count)s invitation from a file", "%(count)s invitations from a file", count
+            ) % {"count": count}
         elif event.action == A.COMPANY_DATA_CHANGED:
             fields = data.get("fields") or []
             if FACTOR_SETTING in fields:

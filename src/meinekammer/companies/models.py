@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -127,6 +129,12 @@ class CompanyRegistration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rejection_reason = models.TextField(_("reason"), blank=True)
+    # "Mir zuweisen" among the chamber's staff: the clerk working on the request; a colleague
+    # decides it only after taking it over (services.registration).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration request")
@@ -188,6 +196,43 @@ class LetterReason(models.TextChoices):
     NEW_PASSWORD = "new_password", _("new company password")
 
 
+class AddressSource(models.TextChoices):
+    """Where a letter's address comes from (issue 16: a letter proves the company only if it
+    goes to the address the chamber holds)."""
+
+    DIRECTORY = "directory", _("from the chamber's company directory")
+    CORRECTED = "corrected", _("corrected by the chamber")
+    COMPANY = "company", _("as the company gave it")
+
+
+@dataclass(frozen=True)
+class LetterAddress:
+    """The window address of an activation letter: the company's name and postal address."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+
+    @classmethod
+    def of_entry(cls, entry: DirectoryEntry) -> "LetterAddress":
+        return cls(entry.name, entry.street, entry.postal_code, entry.city)
+
+    @classmethod
+    def of_company(cls, company: "Company") -> "LetterAddress":
+        return cls(company.name, company.street, company.postal_code, company.city)
+
+    def cleaned(self) -> "LetterAddress":
+        return LetterAddress(*(" ".join(value.split()) for value in self.fields()))
+
+    def fields(self) -> tuple[str, str, str, str]:
+        return (self.name, self.street, self.postal_code, self.city)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(value.strip() for value in self.fields())
+
+
 class ActivationLetterQuerySet(models.QuerySet["ActivationLetter"]):
     def usable(self) -> "ActivationLetterQuerySet":
         """Letters whose password may still be entered (expiry is checked separately)."""
@@ -203,6 +248,16 @@ class ActivationLetter(models.Model):
     reason = models.CharField(max_length=14, choices=LetterReason.choices)
     state = models.CharField(max_length=8, choices=LetterState.choices, default=LetterState.QUEUED)
     recipient_name = models.CharField(max_length=300)
+    # The address the letter goes to, fixed when it is queued: on approval the directory
+    # entry's (or the clerk's correction of it), not what the applicant typed. Letters queued
+    # before these fields existed have them empty and go to the company's address.
+    address_name = models.CharField(_("company name"), max_length=300, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address_source = models.CharField(
+        _("address"), max_length=9, choices=AddressSource.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     password_hash = models.CharField(max_length=200, blank=True, editable=False)
     password_issued_at = models.DateTimeField(null=True, blank=True)
@@ -236,6 +291,25 @@ class ActivationLetter(models.Model):
     def __str__(self) -> str:
         return f"{self.company} ({self.get_state_display()})"
 
+    def set_address(self, address: LetterAddress, source: str) -> None:
+        self.address_name, self.street, self.postal_code, self.city = address.fields()
+        self.address_source = source
+
+    @property
+    def address(self) -> LetterAddress:
+        """Where the letter goes: its own address, else (older letters) the company's."""
+        if self.address_source:
+            return LetterAddress(self.address_name, self.street, self.postal_code, self.city)
+        return LetterAddress.of_company(self.company)
+
+    @property
+    def source_of_address(self) -> str:
+        return self.address_source or AddressSource.COMPANY
+
+    @property
+    def address_source_label(self) -> str:
+        return str(AddressSource(self.source_of_address).label)
+
 
 class InvitationState(models.TextChoices):
     PENDING = "pending", _("pending")
@@ -254,6 +328,10 @@ class Invitation(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
     email_normalized = models.CharField(max_length=254, editable=False)
+    # The invitee's name as the admin gave it (bulk invitations from a CSV file; optional for
+    # a single invitation). Only shown to the company's admins; the account keeps its own.
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
     roles = models.ManyToManyField("applications.AppRole", blank=True, related_name="+")
     make_admin = models.BooleanField(_("company admin"), default=False)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -291,6 +369,123 @@ class Invitation(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.email_normalized = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class InvitationBatchState(models.TextChoices):
+    PREVIEW = "preview", _("checked, not yet sent")
+    QUEUED = "queued", _("waiting to be sent")
+    RUNNING = "running", _("being sent")
+    DONE = "done", _("done")
+
+
+class InvitationBatch(models.Model):
+    """ "Mehrere Personen einladen": one uploaded CSV file, its checked rows and their sending.
+
+    Created as a preview when the file is checked; "Einladungen versenden" makes it queued
+    (once, under the company lock) and the job send-invitation-batch sends its good rows one
+    by one (companies/services/bulk_invitations.py).
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="invitation_batches"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=200, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=8,
+        choices=InvitationBatchState.choices,
+        default=InvitationBatchState.PREVIEW,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitations from a file")
+        verbose_name_plural = _("invitations from files")
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.file_name} ({self.get_state_display()})"
+
+
+class BatchRowState(models.TextChoices):
+    READY = "ready", _("will be invited")
+    REFUSED = "refused", _("skipped")  # a problem found when the file was checked
+    SENT = "sent", _("invitation sent")
+    SKIPPED = "skipped", _("skipped")  # a problem found when the invitation was to be sent
+
+
+# What the bulk invitation says about a row it does not invite; `detail` completes it.
+class RowProblem(models.TextChoices):
+    UNREADABLE = "unreadable", _("the row cannot be read as CSV")
+    EMAIL_MISSING = "email_missing", _("the e-mail address is missing")
+    EMAIL_INVALID = "email_invalid", _("the e-mail address is not valid")
+    FIRST_NAME_MISSING = "first_name_missing", _("the first name is missing")
+    LAST_NAME_MISSING = "last_name_missing", _("the last name is missing")
+    TOO_LONG = "too_long", _("a value is too long")
+    FORMULA = "formula", _("a value starts with =, +, -, @ or a tab (a spreadsheet formula)")
+    CONTROL = "control", _("a value contains control characters")
+    ROLE_UNKNOWN = "role_unknown", _("unknown role")
+    ROLE_AMBIGUOUS = "role_ambiguous", _("ambiguous role")
+    DUPLICATE = "duplicate", _("the address appears more than once in the file")
+    MEMBER = "member", _("already a member of the company")
+    INVITED = "invited", _("already invited, the invitation is pending")
+    REFUSED = "refused", _("not sent")
+
+
+class InvitationBatchRow(models.Model):
+    """One data row of the file: what it said (cut to the field sizes), what was found, what
+    was done. A row leaves `ready` once, in the transaction that sends its invitation."""
+
+    batch = models.ForeignKey(InvitationBatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    email = models.CharField(max_length=254, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    roles_text = models.CharField(max_length=500, blank=True)
+    role_ids = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=8, choices=BatchRowState.choices)
+    problem = models.CharField(max_length=20, choices=RowProblem.choices, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["line"]
+        indexes = [models.Index(fields=["batch", "state"])]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="one_batch_row_per_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line} {self.email}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def problem_text(self) -> str:
+        """The reason in words, with its detail (a column, a role, a line, a refusal)."""
+        if not self.problem:
+            return ""
+        if self.problem == RowProblem.REFUSED:
+            return self.detail or str(RowProblem.REFUSED.label)
+        label = str(RowProblem(self.problem).label)
+        return f"{label}: {self.detail}" if self.detail else label
 
 
 class RequestKind(models.TextChoices):
@@ -416,3 +611,45 @@ class CompanyDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} ({self.get_state_display()})"
+
+
+class BlockKind(models.TextChoices):
+    USER = "user", _("account")
+    ADDRESS = "address", _("network address")
+
+
+class ActivationBlock(models.Model):
+    """ "Zu viele Aktivierungsversuche": an account or a network address that tried too many
+    different companies in a day may not try again until `until` (services.activation).
+
+    The counting stays in the cache; the block itself is a row, so that the chambers whose
+    companies were tried can list it and lift it ("Sperre aufheben"), and a cache flush does
+    not end it. One row per account or address, reused for its next block.
+    """
+
+    kind = models.CharField(max_length=7, choices=BlockKind.choices)
+    # The account's id or the network address: what the next attempt is checked against.
+    key = models.CharField(max_length=64)
+    # The blocked account, or the one whose attempt blocked the address.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The chambers whose numbers were tried: their staff see and may lift the block.
+    chambers = models.ManyToManyField(Chamber, blank=True, related_name="activation_blocks")
+    tried = models.JSONField(default=list, blank=True)  # "chamber number/member number"
+    started_at = models.DateTimeField()
+    until = models.DateTimeField(db_index=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("activation block")
+        verbose_name_plural = _("activation blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="one_activation_block_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.user or ''} (until {self.until:%Y-%m-%d %H:%M})"

@@ -212,9 +212,11 @@ def _seed_chambers_and_companies() -> None:
     from meinekammer.chambers.models import Chamber, ChamberStaff, DirectoryEntry
     from meinekammer.companies.models import (
         ActivationLetter,
+        AddressSource,
         Company,
         CompanyRegistration,
         CompanyState,
+        LetterAddress,
         LetterReason,
         Membership,
         RegistrationState,
@@ -339,9 +341,12 @@ def _seed_chambers_and_companies() -> None:
         CompanyRegistration.objects.create(
             company=waiting, applicant=paul, state=RegistrationState.APPROVED
         )
-        ActivationLetter.objects.create(
+        letter = ActivationLetter(
             company=waiting, reason=LetterReason.REGISTRATION, recipient_name=paul.get_full_name()
         )
+        # As an approval does: the letter goes to the directory's address (issue 16).
+        letter.set_address(LetterAddress.of_entry(waiting_entry), AddressSource.DIRECTORY)
+        letter.save()
     # Rejected.
     rejected = Company.objects.create(
         chamber=ihk,

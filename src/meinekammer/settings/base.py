@@ -447,8 +447,27 @@ OPERATOR = {
 # --- Companies ---------------------------------------------------------------------------------
 # Manual ch. 3: the activation password comes by post; it expires after this many days.
 ACTIVATION_PASSWORD_VALIDITY_DAYS = env.int("ACTIVATION_PASSWORD_VALIDITY_DAYS", default=60)
+# "Unternehmen aktivieren": the letter's password is void after ACTIVATION_MAX_WRONG_TRIES
+# wrong tries; an account (or a network address) that tries more different companies within a
+# day than ACTIVATION_COMPANIES_PER_DAY (..._PER_ADDRESS) is blocked for ACTIVATION_BLOCK_HOURS.
+# The chamber's staff see and lift blocks under "Aktivierungssperren". A tax adviser's office
+# activating many client companies a day needs the limits raised.
+ACTIVATION_MAX_WRONG_TRIES = env.int("ACTIVATION_MAX_WRONG_TRIES", default=5)
+ACTIVATION_COMPANIES_PER_DAY = env.int("ACTIVATION_COMPANIES_PER_DAY", default=5)
+ACTIVATION_COMPANIES_PER_DAY_PER_ADDRESS = env.int(
+    "ACTIVATION_COMPANIES_PER_DAY_PER_ADDRESS", default=ACTIVATION_COMPANIES_PER_DAY
+)
+ACTIVATION_BLOCK_HOURS = env.int("ACTIVATION_BLOCK_HOURS", default=24)
 # "Benutzer hinzufügen": how long a join link stays valid (manual ch. 4).
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
+# "Mehrere Personen einladen" (CSV file): rows and bytes per file, and the invitations a company
+# may send in an hour (single and from files together; a file beyond it is refused whole).
+BULK_INVITATION_MAX_ROWS = env.int("BULK_INVITATION_MAX_ROWS", default=500)
+BULK_INVITATION_MAX_BYTES = env.int("BULK_INVITATION_MAX_BYTES", default=512 * 1024)
+INVITATIONS_PER_COMPANY_PER_HOUR = env.int("INVITATIONS_PER_COMPANY_PER_HOUR", default=200)
+# The result list of a file stays this long after its invitations were sent (job
+# tidy-invitation-batches), then its rows (names and addresses) are deleted.
+BULK_INVITATION_KEEP_DAYS = env.int("BULK_INVITATION_KEEP_DAYS", default=30)
 # "Nicht verwendete Aktivierungsbriefe": a sent letter not used after this many days is listed
 # for the chamber's staff and its applicant is reminded once by the job remind-unused-letters
 # (off with ACTIVATION_REMINDER_AUTOMATIC=false); reminders to one company at most once in

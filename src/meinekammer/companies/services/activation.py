@@ -8,6 +8,7 @@ they try in a day.
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -16,21 +17,32 @@ from django.utils.translation import gettext as _
 from meinekammer.accounts.rules import require_account
 from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.chambers.models import Chamber
 from meinekammer.chambers.normalize import normalize_member_number
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Invalid, NotFound, Throttled
 
 from .. import activation_passwords
 from ..factors import start_admin_notice
-from ..models import ActivationLetter, Company, CompanyState, LetterState, Membership
+from ..models import (
+    ActivationLetter,
+    BlockKind,
+    Company,
+    CompanyState,
+    LetterState,
+    Membership,
+)
 from ..rules import lock_company
-from .mail import mail_chamber_staff, mail_user
+from .activation_blocks import (
+    ACTIVATABLE_STATES,
+    block_activation,
+    is_blocked,
+    tried_companies_key,
+)
+from .mail import mail_user
 
-MAX_WRONG_TRIES = 5
-DISTINCT_COMPANIES_PER_DAY = 5
+# The limits are the operator's (settings ACTIVATION_MAX_WRONG_TRIES,
+# ACTIVATION_COMPANIES_PER_DAY, ..._PER_ADDRESS, ACTIVATION_BLOCK_HOURS; docs/operations.md).
 DAY = 24 * 3600
-ACTIVATABLE_STATES = (CompanyState.AWAITING_ACTIVATION, CompanyState.ACTIVE)
 
 
 class ActivationFailed(Invalid):
@@ -58,37 +70,36 @@ class _Outcome:
     letter_voided: bool = False
 
 
-def _tried_companies_key(kind: str, value: str) -> str:
-    return f"activation:tried:{kind}:{value}"
-
-
-def _note_company_tried(actor: Actor, chamber_number: str, member_number: str) -> bool:
-    """Remember which companies a user and an address try; True if that is too many."""
-    too_many = False
-    tried_value = f"{chamber_number}/{member_number}"
-    for kind, value in (("user", str(actor.user_id)), ("ip", actor.ip or "")):
-        key = _tried_companies_key(kind, value)
-        tried = set(cache.get(key, ()))
-        tried.add(tried_value)
-        cache.set(key, sorted(tried)[-50:], DAY)
-        too_many = too_many or len(tried) > DISTINCT_COMPANIES_PER_DAY
-    return too_many
-
-
-def _alert_staff_once(actor: Actor, chamber_number: str) -> None:
-    """Staff hear of a user probing many companies, once a day per user."""
-    user = actor.user
-    if not cache.add(f"activation:alerted:{user.pk}", 1, DAY):
-        return
-    emit(AuditAction.ACTIVATION_THROTTLED, actor=actor, subject_user=user)
-    chamber = Chamber.objects.filter(number=chamber_number).first()
-    if chamber is not None:
-        mail_chamber_staff(
-            chamber,
-            "activation_alert_staff",
-            event_key=f"activation-alert:{user.pk}:{timezone.localdate()}",
-            suspect=user,
+def _subjects(actor: Actor) -> list[tuple[str, str, int]]:
+    """Who is counted: the account, and the network address it comes from (if known)."""
+    subjects = [(BlockKind.USER.value, str(actor.user_id), settings.ACTIVATION_COMPANIES_PER_DAY)]
+    if actor.ip:
+        subjects.append(
+            (
+                BlockKind.ADDRESS.value,
+                actor.ip,
+                settings.ACTIVATION_COMPANIES_PER_DAY_PER_ADDRESS,
+            )
         )
+    return subjects
+
+
+def _note_company_tried(
+    actor: Actor, chamber_number: str, member_number: str
+) -> list[tuple[str, str, list[str]]]:
+    """Remember which companies an account and an address try in a day (in the cache); the
+    ones that have now tried too many, each with what it tried."""
+    over = []
+    tried_value = f"{chamber_number}/{member_number}"
+    for kind, key, limit in _subjects(actor):
+        cache_key = tried_companies_key(kind, key)
+        tried = set(cache.get(cache_key, ()))
+        tried.add(tried_value)
+        kept = sorted(tried)[-max(50, limit + 1) :]
+        cache.set(cache_key, kept, DAY)
+        if len(tried) > limit:
+            over.append((kind, key, kept))
+    return over
 
 
 def activate_company(
@@ -97,8 +108,13 @@ def activate_company(
     require_account(actor)
     chamber_number = chamber_number.strip()
     member_number = normalize_member_number(member_number)
-    if _note_company_tried(actor, chamber_number, member_number):
-        _alert_staff_once(actor, chamber_number)
+    # A block stops every attempt until it ends or the chamber lifts it; blocked attempts are
+    # not counted, so that the block does not grow by itself.
+    if is_blocked(actor):
+        raise ActivationThrottled
+    over = _note_company_tried(actor, chamber_number, member_number)
+    if over:
+        block_activation(actor, over)  # tells the chambers' staff (services.activation_blocks)
         raise ActivationThrottled
     with transaction.atomic():
         outcome = _attempt(actor, password, member_number, chamber_number)
@@ -177,7 +193,7 @@ def _attempt(actor: Actor, password: str, member_number: str, chamber_number: st
         return _Outcome()
     if not correct:
         letter.failed_attempts += 1
-        voided = letter.failed_attempts >= MAX_WRONG_TRIES
+        voided = letter.failed_attempts >= settings.ACTIVATION_MAX_WRONG_TRIES
         if voided:
             letter.state = LetterState.VOID
             letter.voided_at = timezone.now()

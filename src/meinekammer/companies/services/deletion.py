@@ -292,7 +292,9 @@ def _execute(actor: Actor, company: Company, deletion: CompanyDeletion) -> None:
         state=InvitationState.REVOKED, decided_at=now
     )
     Invitation.objects.filter(company=company).update(email="", email_normalized="")
-    ActivationLetter.objects.filter(company=company).update(recipient_name="", password_hash="")
+    ActivationLetter.objects.filter(company=company).update(
+        recipient_name="", password_hash="", address_name="", street="", postal_code="", city=""
+    )
     NewPasswordRequest.objects.filter(company=company).update(reason="", rejection_reason="")
     CompanyRegistration.objects.filter(company=company).update(rejection_reason="")
     CompanyDeletion.objects.filter(company=company).update(reason="", refusal_reason="")

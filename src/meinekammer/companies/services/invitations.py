@@ -76,9 +76,15 @@ def invite_member(
     email: str,
     roles: list[AppRole],
     make_admin: bool = False,
+    first_name: str = "",
+    last_name: str = "",
 ) -> Invitation:
-    """ "Weiter": the join link goes to the address; a second invitation renews the first."""
+    """ "Weiter": the join link goes to the address; a second invitation renews the first.
+
+    The name is optional (the bulk invitation from a file gives it); a renewal keeps an
+    earlier name unless a new one is given."""
     email = email.strip()
+    first_name, last_name = first_name.strip(), last_name.strip()
     with transaction.atomic():
         company = lock_company(company_id)
         require_admin(actor, company)
@@ -103,6 +109,8 @@ def invite_member(
             invitation = Invitation.objects.create(
                 company=company,
                 email=email,
+                first_name=first_name,
+                last_name=last_name,
                 make_admin=make_admin,
                 token_digest=token_digest,
                 invited_by=actor.user,
@@ -111,6 +119,8 @@ def invite_member(
             )
         else:
             invitation.make_admin = make_admin
+            if first_name or last_name:
+                invitation.first_name, invitation.last_name = first_name, last_name
             invitation.token_digest = token_digest
             invitation.invited_by = actor.user
             invitation.sent_at = now

@@ -15,8 +15,26 @@ from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Conflict
 
 from .. import activation_passwords
-from ..models import ActivationLetter, LetterReason, LetterState, PasswordRequestState
+from ..models import (
+    ActivationLetter,
+    AddressSource,
+    LetterAddress,
+    LetterReason,
+    LetterState,
+    PasswordRequestState,
+)
 from .mail import mail_user
+
+
+def set_directory_address(letter: ActivationLetter) -> None:
+    """A letter to a company approved earlier (a new company password) goes to the address of
+    its directory entry as well; without a complete one, to the company's own address."""
+    company = letter.company
+    entry = company.directory_entry
+    if entry is not None and LetterAddress.of_entry(entry).cleaned().is_complete:
+        letter.set_address(LetterAddress.of_entry(entry).cleaned(), AddressSource.DIRECTORY)
+    else:
+        letter.set_address(LetterAddress.of_company(company), AddressSource.COMPANY)
 
 
 def _void_other_letters(actor: Actor, letter: ActivationLetter) -> None:
@@ -80,14 +98,16 @@ def print_letters(actor: Actor, *, letter_ids: list[int]) -> bytes:
             person = next(iter(_waiting_for(letter)), None) if letter.recipient_name else None
             with translation.override("de"):
                 greeting = person.greeting if person else ""
+            # The address fixed when the letter was queued (the directory's, issue 16).
+            address = letter.address
             contents.append(
                 LetterContent(
                     chamber=chamber,
-                    company_name=company.name,
+                    company_name=address.name,
                     recipient_name=letter.recipient_name,
-                    street=company.street,
-                    postal_code=company.postal_code,
-                    city=company.city,
+                    street=address.street,
+                    postal_code=address.postal_code,
+                    city=address.city,
                     member_number=company.member_number,
                     password=activation_passwords.format_for_print(password),
                     expires_on=timezone.localdate(letter.expires_at),

@@ -24,6 +24,7 @@ from ..models import (
     PasswordRequestState,
 )
 from ..rules import lock_company
+from .letters import set_directory_address
 from .mail import mail_chamber_staff, mail_user
 from .members import require_admin
 
@@ -109,11 +110,13 @@ def approve_password_request(actor: Actor, *, password_request_id: int) -> NewPa
         mark_decided(password_request, PasswordRequestState.APPROVED, by=actor.user)
         requester = password_request.requested_by
         _replace_unprinted_letters(actor, password_request.company)
-        letter = ActivationLetter.objects.create(
+        letter = ActivationLetter(
             company=password_request.company,
             reason=LetterReason.NEW_PASSWORD,
             recipient_name=requester.get_full_name() if requester else "",
         )
+        set_directory_address(letter)
+        letter.save()
         emit(AuditAction.PASSWORD_REQUEST_APPROVED, actor=actor, company=password_request.company)
         emit(
             AuditAction.LETTER_QUEUED,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import company_views, log_views, views
+from . import block_views, company_views, log_views, views
 
 app_name = "chambers"
 
@@ -8,6 +8,16 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("registrierungen/", views.registrations, name="registrations"),
     path("registrierungen/<id:registration_id>/", views.registration, name="registration"),
+    path(
+        "registrierungen/<id:registration_id>/zuweisen/",
+        views.registration_assign,
+        name="registration_assign",
+    ),
+    path(
+        "registrierungen/<id:registration_id>/zuweisung-aufheben/",
+        views.registration_release,
+        name="registration_release",
+    ),
     path("briefe/", views.letters, name="letters"),
     path("briefe/pdf/", views.letters_pdf, name="letters_pdf"),
     path("briefe/versendet/", views.letters_sent, name="letters_sent"),
@@ -23,6 +33,17 @@ urlpatterns = [
         "loeschantraege/durchgefuehrt/",
         company_views.executed_deletions,
         name="executed_deletions",
+    ),
+    path("aktivierungssperren/", block_views.activation_blocks, name="activation_blocks"),
+    path(
+        "aktivierungssperren/<id:block_id>/aufheben/",
+        block_views.lift_block,
+        name="lift_activation_block",
+    ),
+    path(
+        "aktivierungssperren/brief/<id:letter_id>/aufheben/",
+        block_views.lift_letter,
+        name="lift_letter_block",
     ),
     path("protokoll/", log_views.log, name="log"),
     path("protokoll/export.csv", log_views.log_csv, name="log_csv"),

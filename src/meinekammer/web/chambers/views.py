@@ -19,7 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from meinekammer.chambers.directory import search_directory
 from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.companies import chamber_queue
-from meinekammer.companies.models import DeletionState, LetterState, RegistrationState
+from meinekammer.companies.models import (
+    DeletionState,
+    LetterAddress,
+    LetterState,
+    RegistrationState,
+)
 from meinekammer.companies.services.deletion import (
     approve_company_deletion,
     refuse_company_deletion,
@@ -31,9 +36,11 @@ from meinekammer.companies.services.password_requests import (
 )
 from meinekammer.companies.services.registration import (
     approve_registration,
+    assign_registration_to_me,
     reject_registration,
+    release_registration,
 )
-from meinekammer.core.errors import Refused
+from meinekammer.core.errors import Invalid, Refused
 from meinekammer.core.text import clean_search
 from meinekammer.web.actors import actor_from
 from meinekammer.web.companies.forms import ApproveRegistrationForm, ReasonForm
@@ -63,8 +70,13 @@ def registrations(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", RegistrationState.IN_REVIEW)
     if state not in {"", *RegistrationState.values}:
         state = RegistrationState.IN_REVIEW
+    assigned = request.GET.get("assigned", "")
+    if assigned not in chamber_queue.ASSIGNED_FILTERS:
+        assigned = ""
     query = _query(request)
-    rows = chamber_queue.registrations(chamber, state=state, query=query)
+    rows = chamber_queue.registrations(
+        chamber, state=state, query=query, assigned=assigned, user=request.user
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -73,10 +85,65 @@ def registrations(request: HttpRequest) -> HttpResponse:
             "chamber": chamber,
             "page": page,
             "state": state,
+            "assigned": assigned,
             "query": query,
             "states": RegistrationState.choices,
+            "in_review": RegistrationState.IN_REVIEW,
         },
     )
+
+
+def _back_from_claim(request: HttpRequest, registration_id: int) -> HttpResponse:
+    if request.POST.get("back") == "list":
+        return redirect("chambers:registrations")
+    return redirect("chambers:registration", registration_id)
+
+
+@login_required
+@require_POST
+def registration_assign(request: HttpRequest, registration_id: int) -> HttpResponse:
+    """ "Mir zuweisen"; with `take_over_from` (the colleague the page showed) a take-over."""
+    registration = chamber_queue.registration_for_staff(request.user, registration_id)
+    taken_from = request.POST.get("take_over_from", "")
+    # An account id, or nothing: anything else (hostile or oversized) takes over from nobody.
+    colleague_id = (
+        int(taken_from)
+        if taken_from.isascii() and taken_from.isdigit() and len(taken_from) <= 18
+        else None
+    )
+    try:
+        assign_registration_to_me(
+            actor_from(request),
+            registration_id=registration.pk,
+            take_over_from=colleague_id,
+        )
+    except Refused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The request for %(company)s is assigned to you.")
+            % {"company": registration.company.name},
+        )
+    return _back_from_claim(request, registration.pk)
+
+
+@login_required
+@require_POST
+def registration_release(request: HttpRequest, registration_id: int) -> HttpResponse:
+    """ "Zuweisung aufheben": back to the queue for every colleague."""
+    registration = chamber_queue.registration_for_staff(request.user, registration_id)
+    try:
+        release_registration(actor_from(request), registration_id=registration.pk)
+    except Refused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The request for %(company)s is no longer assigned to you.")
+            % {"company": registration.company.name},
+        )
+    return _back_from_claim(request, registration.pk)
 
 
 @login_required
@@ -84,6 +151,8 @@ def registrations(request: HttpRequest) -> HttpResponse:
 def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = chamber_queue.registration_for_staff(request.user, registration_id)
     reject_form = ReasonForm(prefix="reject")
+    # A correction of the letter address that was refused, shown again on its card.
+    draft: tuple[int, LetterAddress] | None = None
     if request.method == "POST":
         actor = actor_from(request)
         try:
@@ -95,16 +164,27 @@ def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
                         " ".join(str(e) for e in approve_form.errors.get("directory_entry", [])),
                     )
                     return redirect("chambers:registration", registration.pk)
-                approve_registration(
-                    actor,
-                    registration_id=registration.pk,
-                    directory_entry_id=approve_form.cleaned_data["directory_entry"],
-                )
-                messages.success(
-                    request, _("The registration is approved; the letter is in the print queue.")
-                )
-                return redirect("chambers:registrations")
-            if "reject" in request.POST:
+                letter_address = _letter_address(request)
+                try:
+                    approve_registration(
+                        actor,
+                        registration_id=registration.pk,
+                        directory_entry_id=approve_form.cleaned_data["directory_entry"],
+                        letter_address=letter_address,
+                    )
+                except Invalid as error:
+                    if letter_address is None:
+                        raise
+                    # Shown again below, with what the clerk typed on the entry's card.
+                    messages.error(request, error.message)
+                    draft = (approve_form.cleaned_data["directory_entry"], letter_address)
+                else:
+                    messages.success(
+                        request,
+                        _("The registration is approved; the letter is in the print queue."),
+                    )
+                    return redirect("chambers:registrations")
+            elif "reject" in request.POST:
                 reject_form = ReasonForm(request.POST, prefix="reject")
                 if reject_form.is_valid():
                     reject_registration(
@@ -120,6 +200,7 @@ def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("chambers:registration", registration.pk)
     query = _query(request)
+    undecided = registration.state == RegistrationState.IN_REVIEW
     review = chamber_queue.registration_review(registration, query=query)
     return render(
         request,
@@ -131,9 +212,24 @@ def registration(request: HttpRequest, registration_id: int) -> HttpResponse:
             "query": query,
             "search_results": review.search_results,
             "reject_form": reject_form,
-            "undecided": registration.state == RegistrationState.IN_REVIEW,
+            "undecided": undecided,
+            "draft_entry": draft[0] if draft else None,
+            "draft": draft[1] if draft else None,
+            # A colleague holds it: no decision here until it is taken over.
+            "decidable": undecided and registration.assignee_id in (None, request.user.pk),
         },
     )
+
+
+LETTER_FIELDS = ("letter_name", "letter_street", "letter_postal_code", "letter_city")
+
+
+def _letter_address(request: HttpRequest) -> LetterAddress | None:
+    """The letter address as the clerk left it on the candidate's card; None where the form
+    had none (an entry found by the search: its directory address)."""
+    if not any(name in request.POST for name in LETTER_FIELDS):
+        return None
+    return LetterAddress(*(request.POST.get(name, "") for name in LETTER_FIELDS))
 
 
 def _selected_ids(request: HttpRequest) -> list[int]:

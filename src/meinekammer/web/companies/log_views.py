@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from meinekammer.companies.log import company_log, kind_choices, rows
+from meinekammer.core.csvfiles import csv_cell
 from meinekammer.core.text import SEARCH_MAX_LENGTH, clean_search
 from meinekammer.web.actors import actor_from
 from meinekammer.web.decorators import account_required
@@ -22,8 +23,6 @@ from meinekammer.web.decorators import account_required
 EVENTS_PER_PAGE = 50
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2999
-# A cell starting with one of these is a formula to a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # A text field, not type="date": Chromium's date field hides its keyboard focus (WCAG 2.4.7).
@@ -121,12 +120,6 @@ def log(request: HttpRequest, company_id: int) -> HttpResponse:
             "export_query": export.urlencode(),
         },
     )
-
-
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: a leading formula character is quoted away."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_response(

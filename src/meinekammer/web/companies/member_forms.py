@@ -227,3 +227,14 @@ class DeletionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Please give the reason for the deletion.")},
     )
+
+
+class BulkInvitationForm(forms.Form):
+    """ "Mehrere Personen einladen": the CSV file (the columns are explained on the page)."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("A CSV file with the columns e-mail address, first name, last name and roles."),
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+        error_messages={"required": _("Please choose a CSV file.")},
+    )

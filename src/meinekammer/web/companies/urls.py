@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import deletion_views, factor_views, log_views, views
+from . import bulk_views, deletion_views, factor_views, log_views, views
 from . import member_views as members
 
 app_name = "companies"
@@ -11,6 +11,27 @@ urlpatterns = [
     path("<id:company_id>/", views.administration, name="administration"),
     path("<id:company_id>/neues-passwort/", views.request_password, name="request_password"),
     path("<id:company_id>/benutzer-hinzufuegen/", members.invite, name="invite"),
+    path("<id:company_id>/mehrere-einladen/", bulk_views.bulk_invite, name="bulk_invite"),
+    path(
+        "<id:company_id>/mehrere-einladen/beispiel.csv",
+        bulk_views.bulk_example,
+        name="bulk_example",
+    ),
+    path(
+        "<id:company_id>/mehrere-einladen/<id:batch_id>/",
+        bulk_views.bulk_batch,
+        name="bulk_batch",
+    ),
+    path(
+        "<id:company_id>/mehrere-einladen/<id:batch_id>/versenden/",
+        bulk_views.bulk_confirm,
+        name="bulk_confirm",
+    ),
+    path(
+        "<id:company_id>/mehrere-einladen/<id:batch_id>/stand/",
+        bulk_views.bulk_status,
+        name="bulk_status",
+    ),
     path("<id:company_id>/daten/", members.company_data, name="company_data"),
     path("<id:company_id>/zwei-faktor/", factor_views.members_factor, name="members_factor"),
     path("<id:company_id>/protokoll/", log_views.log, name="log"),
