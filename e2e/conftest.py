@@ -160,6 +160,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "DATABASE_URL": f"sqlite:///{var_dir}/e2e.sqlite3",
         "SITE_URL": url,
         "EMAIL_RETRY_BASE_SECONDS": "1",
+        # Every story registers from 127.0.0.1: more than the default 30 an hour in all.
+        "SIGNUP_RATE_LIMIT": "60/m/ip,600/h/ip",
         "PYTHONUNBUFFERED": "1",
         # The demo seeds the sample's client with redirect URIs for exactly this address.
         "SERVICEPORTAL_URL": sample_url,

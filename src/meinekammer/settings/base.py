@@ -263,7 +263,9 @@ ACCOUNT_RATE_LIMITS = {
     # "Anmeldecode per E-Mail": per address and source, and a cap per address against mail floods.
     "request_login_code": "10/m/ip,3/15m/key",
     "request_login_code_account": "20/d/key",
-    "signup": "10/m/ip,30/h/ip",
+    # Per source address: a class registering from a school's one address may need more
+    # (SIGNUP_RATE_LIMIT, allauth's syntax).
+    "signup": env.str("SIGNUP_RATE_LIMIT", default="10/m/ip,30/h/ip"),
     "reset_password": "10/m/ip,3/10m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
