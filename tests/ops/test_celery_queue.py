@@ -253,3 +253,19 @@ def test_a_worker_killed_during_a_delivery_leaves_the_mail_to_the_next_which_sen
     time.sleep(1)
     assert len(smtp.collector.messages) == 1
     assert "deliver_email[" in second.output()
+
+
+def test_the_request_id_reaches_the_worker_s_log_lines(start_worker, smtp):
+    """As with the database queue: a task's log lines name the request that enqueued it."""
+    from meinekammer.ops.requestid import request_id
+
+    smtp.stop()  # the delivery fails and says so in the log, inside the task
+    worker = start_worker()
+    token = request_id.set("req-celery-0001")
+    try:
+        with transaction.atomic():
+            email = mail(subject="Mit Anfragekennung")
+    finally:
+        request_id.reset(token)
+
+    worker.wait_for(f"[req-celery-0001] E-mail {email.pk} not delivered")

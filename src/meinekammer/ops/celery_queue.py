@@ -16,6 +16,10 @@ happen and nothing that happened is lost. On Celery the broker is another system
 - django-tasks-fennel maps the Tasks API onto Celery (decision record 0008); the workers are
   Celery's own: `celery -A meinekammer.ops.celery_queue worker -Q default`.
 
+The request id (ops/requestid.py) travels as a message header: set when a request's task is
+published, set again while a worker runs it, so the worker's log lines show the request they
+came from, as with the database queue.
+
 The web processes only send; no result backend is used, since meinekammer never reads a task's
 result (the outbox, the batch records and the audit events are the results).
 """
@@ -23,17 +27,44 @@ result (the outbox, the batch records and the audit events are the results).
 from collections.abc import Iterable
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from django.core import checks
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_fennel.backend import CeleryBackend as FennelCeleryBackend
 from django_tasks_fennel.compat import TaskResult, TaskResultStatus, get_random_id
 
+from .requestid import request_id
+from .requestid import task_id as current_task_id
+
 app = Celery("meinekammer")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # The tasks modules of the installed apps, imported when a worker starts (the Django fix-up).
 app.autodiscover_tasks()
+
+
+HEADER = "meinekammer_request_id"
+
+
+@signals.before_task_publish.connect(dispatch_uid="meinekammer-request-id-out")
+def _send_request_id(headers: dict | None = None, **kwargs: Any) -> None:
+    if headers is not None and request_id.get():
+        headers[HEADER] = request_id.get()
+
+
+@signals.task_prerun.connect(dispatch_uid="meinekammer-request-id-in")
+def _bind_request_id(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
+    stored = getattr(task.request, HEADER, None) if task is not None else None
+    if stored is None and task is not None:
+        stored = (task.request.headers or {}).get(HEADER)
+    request_id.set(stored if isinstance(stored, str) else "")
+    current_task_id.set(task_id or "")
+
+
+@signals.task_postrun.connect(dispatch_uid="meinekammer-request-id-clear")
+def _clear_request_id(**kwargs: Any) -> None:
+    request_id.set("")
+    current_task_id.set("")
 
 
 class CeleryBackend(FennelCeleryBackend):

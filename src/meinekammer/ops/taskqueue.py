@@ -36,8 +36,9 @@ class DatabaseBackend(BaseDatabaseBackend):
 
 def bind(sender: Any, task_result: Any, **kwargs: Any) -> None:
     db_result = getattr(task_result, "db_result", None)
-    stored = db_result.args_kwargs.get("request_id", "") if db_result is not None else ""
-    request_id.set(stored if isinstance(stored, str) else "")
+    if db_result is not None:  # else another backend carried it (ops/celery_queue.py)
+        stored = db_result.args_kwargs.get("request_id", "")
+        request_id.set(stored if isinstance(stored, str) else "")
     task_id.set(str(task_result.id))
 
 
