@@ -27,11 +27,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import BooleanField, Case, Exists, OuterRef, Value, When
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -43,7 +42,7 @@ from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required
 
 from .forms import PrivacyNoticeForm
-from .required_factor import is_open
+from .required_factor import is_open, lead_to, safe_next
 
 # The version of the notice this session's account accepted: {"user": pk, "notice": pk}.
 SESSION_KEY = "privacy_notice_accepted"
@@ -123,18 +122,8 @@ class PrivacyNoticeMiddleware:
             and not is_open(request)
             and must_accept(request)
         ):
-            next_url = request.get_full_path() if request.method in ("GET", "HEAD") else None
-            return HttpResponseRedirect(consent_url(next_url))
+            return lead_to(request, consent_url)
         return self.get_response(request)
-
-
-def _safe_next(request: HttpRequest) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return reverse("web:home")
 
 
 @never_cache
@@ -143,7 +132,7 @@ def _safe_next(request: HttpRequest) -> str:
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     """ "Informationspflichten": the current version, the tick and "Zustimmen"; or log out,
     or delete the account."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     notice = PrivacyNotice.objects.current()
     user = current_user(request)
     if notice is None or PrivacyConsent.objects.filter(user=user, notice=notice).exists():

@@ -109,16 +109,23 @@ class RequiredFactorMiddleware:
             and not is_open(request)
             and must_set_up(request)
         ):
-            next_url = request.get_full_path() if request.method in ("GET", "HEAD") else None
-            return HttpResponseRedirect(setup_url(next_url))
+            return lead_to(request, setup_url)
         session = getattr(request, "session", None)
         if session is not None and session.get(CONTINUE_KEY) == request.get_full_path():
             del session[CONTINUE_KEY]  # arrived where the set-up interrupted
         return self.get_response(request)
 
 
-def _safe_next(request: HttpRequest) -> str:
-    next_url = request.GET.get("next", "")
+def lead_to(request: HttpRequest, url_for: Callable[[str | None], str]) -> HttpResponse:
+    """The redirect to a page the account must pass first, which brings it back afterwards
+    (`next`: the interrupted page, for GET requests). Also for PrivacyNoticeMiddleware."""
+    next_url = request.get_full_path() if request.method in ("GET", "HEAD") else None
+    return HttpResponseRedirect(url_for(next_url))
+
+
+def safe_next(request: HttpRequest) -> str:
+    """`next` of the form or the query if it stays on this site, else the start page."""
+    next_url = request.POST.get("next") or request.GET.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -131,7 +138,7 @@ def _safe_next(request: HttpRequest) -> str:
 def factor_setup(request: HttpRequest) -> HttpResponse:
     """ "Zwei-Faktor-Authentisierung einrichten": why, until when, and the two ways."""
     requirement = pending_requirement(request)
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     if next_url != reverse("web:home"):
         request.session[CONTINUE_KEY] = next_url
     back = urlencode({"next": next_url})
