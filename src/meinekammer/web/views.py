@@ -1,7 +1,10 @@
+import sys
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +18,7 @@ from meinekammer.companies.selectors import (
     list_memberships,
     list_pending_registrations,
 )
+from meinekammer.ops.outage import RETRY_AFTER_SECONDS, is_outage
 
 from .actors import actor_from
 from .dashboard import list_function_tiles
@@ -131,6 +135,8 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if is_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
     return render(
         request,
         "web/error.html",
@@ -140,3 +146,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
         },
         status=500,
     )
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database or Redis is down (ops/outage.py): 503, try again shortly. The page is
+    rendered without the request's context if that needs the missing service too."""
+    title = _("Temporarily unavailable")
+    text = _(
+        "The portal cannot reach one of its services at the moment. Nothing was changed. "
+        "Please try again in a few minutes."
+    )
+    try:
+        response = render(request, "web/error.html", {"title": title, "text": text}, status=503)
+    except Exception:
+        response = HttpResponse(
+            f'<!doctype html><html lang="{translation.get_language() or "de"}"><head>'
+            f'<meta charset="utf-8"><title>{escape(title)} – meinekammer</title></head>'
+            f"<body><main><h1>{escape(title)}</h1><p>{escape(text)}</p></main></body></html>",
+            status=503,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
