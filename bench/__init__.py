@@ -43,9 +43,10 @@ def directory_csv(rows: int, seed: int = SEED) -> Path:
 
 
 @contextlib.contextmanager
-def fresh_database(kind: str, *, keep: bool = False) -> Iterator[str]:
+def fresh_database(kind: str, *, keep: bool = False, redis_url: str | None = None) -> Iterator[str]:
     """Point Django at a new, migrated database of `kind` ("sqlite" or "postgres"), set it up
-    and remove it afterwards. Django must not have been set up before in this process."""
+    and remove it afterwards. Django must not have been set up before in this process. The
+    cache is the database's unless `redis_url` is given."""
     import psycopg
 
     name = f"meinekammer_bench_{os.getpid()}"
@@ -61,7 +62,10 @@ def fresh_database(kind: str, *, keep: bool = False) -> Iterator[str]:
         raise ValueError(kind)
     os.environ["DJANGO_SETTINGS_MODULE"] = "meinekammer.settings.test"
     os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
     try:
         import django
         from django.core.management import call_command
