@@ -353,13 +353,24 @@ def test_join_request_role_request_and_roles(new_page) -> None:
     expect(members.get_by_text("1 Mitglied", exact=True)).to_be_visible()
     check_axe(admin)
 
-    # With the keyboard only: Tab to "+", Enter opens it; Tab into the "Ausbilder" question,
-    # an arrow key moves its choice to "Ja"; Tab to "Speichern", Enter.
-    summary = row.locator("summary")
-    expect(summary).to_have_text(f"+ Rollen und Rechte von {member_name}")
-    tab_to(admin, summary, max_presses=MAX_TABS)
+    # With the keyboard only: Tab to "+", Enter opens it (the list again, with this member's
+    # questions, the search kept); Tab into the "Ausbilder" question, an arrow key moves its
+    # choice to "Ja"; Tab to "Speichern", Enter.
+    plus = row.get_by_role("link", name=f"Rollen und Rechte von {member_name}")
+    expect(plus).to_have_text(f"+ Rollen und Rechte von {member_name}")
+    expect(plus).to_have_attribute("aria-expanded", "false")
+    expect(row.get_by_role("button", name="Speichern")).to_have_count(0)
+    tab_to(admin, plus, max_presses=MAX_TABS)
     admin.keyboard.press("Enter")
-    expect(row.locator("details")).to_have_attribute("open", "")
+    row = (
+        admin.get_by_role("region", name="Unternehmensmitglieder")
+        .get_by_role("listitem")
+        .filter(has_text=member_email)
+    )
+    minus = row.get_by_role("link", name=f"Rollen und Rechte von {member_name}")
+    expect(minus).to_have_text(f"− Rollen und Rechte von {member_name}")
+    expect(minus).to_have_attribute("aria-expanded", "true")
+    expect(admin.get_by_label("Name oder E-Mail-Adresse")).to_have_value(member_email)
     check_axe(admin)
     no = role_choice(row, "Ausbilder", "Nein")
     yes = role_choice(row, "Ausbilder", "Ja")

@@ -140,6 +140,8 @@ class CompanyRegistration(models.Model):
         verbose_name = _("registration request")
         verbose_name_plural = _("registration requests")
         ordering = ["submitted_at"]
+        # The chamber queue: the few in review among a chamber's many approved registrations.
+        indexes = [models.Index(fields=["state", "submitted_at"], name="registration_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.company} ({self.get_state_display()})"

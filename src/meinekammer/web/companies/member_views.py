@@ -51,8 +51,10 @@ from .member_forms import (
     RejectForm,
     RoleRequestForm,
 )
+from .role_questions import RoleQuestions
 
 MEMBERS_PER_PAGE = 25
+REQUESTS_PER_PAGE = 25
 
 
 def _bound(request: HttpRequest):
@@ -82,6 +84,12 @@ def _membership_for(user, company_id: int) -> Membership:
 # --- Administration: "Unternehmensmitglieder" ---------------------------------------------------
 
 
+def _opened_member(request: HttpRequest) -> int | None:
+    """The member whose "+" was followed (`?rollen=<membership>`); anything else opens none."""
+    value = request.GET.get("rollen", "")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
 def member_section(request: HttpRequest, company) -> dict:
     """The member list of the administration page; its query count is flat in the member count."""
     query = clean_search(request.GET.get("q", ""))
@@ -89,19 +97,24 @@ def member_section(request: HttpRequest, company) -> dict:
         request.GET.get("page")
     )
     applications = applications_with_roles()
-    next_url = request.get_full_path()
+    questions = RoleQuestions(applications)
+    opened = _opened_member(request)
+    staying = request.GET.copy()
+    staying.pop("rollen", None)  # after "Speichern" the list, with the saved roles
+    next_url = f"{request.path}?{staying.urlencode()}" if staying else request.path
     rows = []
     for membership in page.object_list:
         held = {assignment.role_id for assignment in membership.role_assignments.all()}
         rows.append(
             {
                 "membership": membership,
-                "form": MemberForm(
-                    applications=applications,
-                    held=held,
-                    is_admin=membership.is_admin,
-                    prefix=f"m{membership.pk}",
-                ),
+                # Only the member whose "+" was followed: every role of the catalogue is a
+                # question, and 25 members × 150 questions made a 3 MB page.
+                "questions": questions.for_member(
+                    prefix=f"m{membership.pk}", held=held, is_admin=membership.is_admin
+                )
+                if membership.pk == opened
+                else None,
                 "roles": [
                     role
                     for application in applications
@@ -434,12 +447,17 @@ def requests_open(request: HttpRequest) -> HttpResponse:
         request,
         "companies/requests.html",
         {
-            "requests": pending.filter(state=RequestState.OPEN),
+            "page": _requests_page(request, pending.filter(state=RequestState.OPEN)),
             "mine": False,
             "open_count": pending.filter(state=RequestState.OPEN).count(),
             "mine_count": pending.filter(assignee=user).count(),
         },
     )
+
+
+def _requests_page(request: HttpRequest, requests):
+    """A company with hundreds of open requests is read a page at a time, oldest first."""
+    return Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
 
 
 @account_required
@@ -452,7 +470,9 @@ def requests_mine(request: HttpRequest) -> HttpResponse:
         request,
         "companies/requests.html",
         {
-            "requests": pending.filter(state=RequestState.ASSIGNED, assignee=user),
+            "page": _requests_page(
+                request, pending.filter(state=RequestState.ASSIGNED, assignee=user)
+            ),
             "others": pending.filter(state=RequestState.ASSIGNED).exclude(assignee=user),
             "mine": True,
             "open_count": pending.filter(state=RequestState.OPEN).count(),

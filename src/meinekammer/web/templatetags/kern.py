@@ -76,6 +76,16 @@ def page_query(context, number) -> str:
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_with(context, name: str, value="") -> str:
+    """The current query string with `name` set to `value` (dropped when empty)."""
+    query = context["request"].GET.copy()
+    query.pop(name, None)
+    if value != "":
+        query[name] = value
+    return query.urlencode()
+
+
 @register.filter
 def get_field(form, name: str):
     """form[name] for a field whose name is in a variable."""
