@@ -12,6 +12,7 @@ from meinekammer.applications.models import RoleAssignment
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.companies.models import (
     Membership,
+    member_text,
 )
 from meinekammer.companies.services import (
     invitations,
@@ -253,6 +254,11 @@ def test_mails_are_delivered_once(admin, join_request, roles, outbox):
 # --- The member list stays flat ---------------------------------------------------------------
 
 
+def _text(user) -> dict:
+    sort_name, search_text = member_text(user)
+    return {"sort_name": sort_name, "search_text": search_text}
+
+
 def _members(company, roles, count):
     users = User.objects.bulk_create(
         [
@@ -266,7 +272,8 @@ def _members(company, roles, count):
         ]
     )
     memberships = Membership.objects.bulk_create(
-        [Membership(company=company, user=user) for user in users]
+        # bulk_create skips Membership.save: the list's order and search text given here
+        [Membership(company=company, user=user, **_text(user)) for user in users]
     )
     RoleAssignment.objects.bulk_create(
         [

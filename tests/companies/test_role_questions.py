@@ -118,3 +118,36 @@ def test_a_member_of_another_company_opens_none(client, company, admin, members,
     page = administration(client, company, rollen=foreign.pk).content.decode()
     assert 'type="radio"' not in page
     assert foreign.user.email not in page
+
+
+# --- The list's order and search follow the account (companies/member_text.py) --------------
+
+
+def test_the_list_follows_a_changed_name_and_address(client, company, admin, members):
+    member = members[0]
+    user = member.user
+    user.last_name, user.email = "Straßburger", "neu.adresse@example.com"
+    user.save()
+    client.force_login(admin)
+    for query in ("strassburger", "STRASSBURGER", "Straßburger", "neu.adresse"):
+        page = administration(client, company, q=query).content.decode()
+        assert user.email in page, query
+        assert "1 Mitglied" in page or "1 member" in page
+    member.refresh_from_db()
+    assert member.sort_name.startswith("Straßburger\t")
+
+
+def test_a_login_does_not_touch_the_memberships(company, members, django_assert_num_queries):
+    user = members[0].user
+    with django_assert_num_queries(1):  # the account's own UPDATE only
+        user.save(update_fields=["last_login"])
+
+
+def test_the_list_is_sorted_by_last_then_first_name(client, company, admin):
+    from tests.companies.factories import MembershipFactory
+
+    for first, last in [("Bea", "Meierhof"), ("Carl", "Meier"), ("Anna", "Meier")]:
+        MembershipFactory(company=company, user__first_name=first, user__last_name=last)
+    client.force_login(admin)
+    page = administration(client, company, q="meier").content.decode()
+    assert page.index("Anna Meier") < page.index("Carl Meier") < page.index("Bea Meierhof")

@@ -28,3 +28,7 @@ class CompaniesConfig(AppConfig):
         from .retention import register_kept_company_events
 
         register_kept_company_events()
+
+        from .member_text import connect
+
+        connect()

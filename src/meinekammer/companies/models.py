@@ -95,6 +95,11 @@ class Membership(models.Model):
     # Set when the membership becomes admin: the end of the admin's notice period, from which
     # a second factor is required if the chamber asks for it (companies/factors.py).
     admin_factor_from = models.DateTimeField(null=True, blank=True, editable=False)
+    # The member list's order and search, copied from the account (member_text) so that a
+    # page of a company with 10,000 members reads 25 rows, not 10,000 accounts. Kept up to
+    # date on save here and by companies/member_text.py when the account changes.
+    sort_name = models.CharField(max_length=201, editable=False, default="")
+    search_text = models.CharField(max_length=460, editable=False, default="")
 
     class Meta:
         verbose_name = _("membership")
@@ -102,9 +107,26 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "company"], name="one_membership_per_company")
         ]
+        indexes = [models.Index(fields=["company", "sort_name", "id"], name="membership_list_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.sort_name, self.search_text = member_text(self.user)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "sort_name", "search_text"}
+        super().save(*args, **kwargs)
+
+
+def member_text(user) -> tuple[str, str]:
+    """(sort name, search text) of a member: last name, then first name, as the list sorts;
+    names and address casefolded, as the list's search compares (ß finds ss)."""
+    return (
+        f"{user.last_name}\t{user.first_name}",
+        f"{user.first_name} {user.last_name} {user.email}".casefold(),
+    )
 
 
 class RegistrationState(models.TextChoices):

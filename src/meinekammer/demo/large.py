@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
 from allauth.account.models import EmailAddress
@@ -56,6 +57,7 @@ from meinekammer.companies.models import (
     RegistrationState,
     RequestKind,
     RequestState,
+    member_text,
 )
 
 LARGE_PASSWORD = "Gross-Installation-2026"  # fictitious data: printed on purpose
@@ -453,6 +455,11 @@ class _Seeder:
                 ),
             )
 
+    def member_text(self, index: int) -> tuple[str, str]:
+        first, last = self.names[index]
+        person = SimpleNamespace(first_name=first, last_name=last, email=self.email(index))
+        return member_text(person)
+
     def email(self, index: int) -> str:
         if index == 0:
             return f"anna.admin.{self.tag}@{DOMAIN}"
@@ -560,8 +567,9 @@ class _Seeder:
         self.members_of: dict[int, list[tuple[int, int]]] = {}  # company → (membership, account)
         memberships = Table(
             Membership,
-            ["id", "user_id", "company_id", "is_admin", "created_at", "admin_factor_from"],
-        )
+            ["id", "user_id", "company_id", "is_admin", "created_at", "admin_factor_from",
+             "sort_name", "search_text"],
+        )  # fmt: skip
         admins: list[int] = []
         total = sum(len(people) for _company, people in members)
 
@@ -585,6 +593,7 @@ class _Seeder:
                         is_admin,
                         clock.db[moment],
                         clock.db_notice_end[moment] if is_admin else None,
+                        *self.member_text(person),
                     )
                     membership_id += 1
 

@@ -9,7 +9,7 @@ concurrency.
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from meinekammer.applications.grants import revoke_tokens
@@ -89,14 +89,10 @@ def list_members(company: Company, *, query: str = "") -> QuerySet[Membership]:
                 queryset=RoleAssignment.objects.filter(role__in=AppRole.objects.assignable()),
             )
         )
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by("sort_name", "pk")
     )
     for word in query.split()[:5]:
-        members = members.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(user__email__icontains=word)
-        )
+        members = members.filter(search_text__contains=word.casefold())
     return members
 
 
