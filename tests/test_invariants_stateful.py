@@ -26,7 +26,6 @@ from collections import Counter
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -34,20 +33,17 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from meinekammer.accounts.models import User
 from meinekammer.accounts.services import delete_account, lock_account
-from meinekammer.applications.models import AppRole, RoleAssignment
+from meinekammer.applications.models import AppRole
 from meinekammer.applications.services.catalogue import deactivate_role
-from meinekammer.audit.models import AuditEvent
 from meinekammer.companies.models import (
     Company,
     CompanyDeletion,
     CompanyState,
     DeletionState,
-    Invitation,
     MemberRequest,
     Membership,
     RequestState,
 )
-from meinekammer.companies.rules import WORKING_STATES, admins_who_can_act
 from meinekammer.companies.services.deletion import (
     approve_company_deletion,
     execute_due_deletions,
@@ -75,6 +71,7 @@ from tests.companies.factories import (
     CompanyFactory,
     MembershipFactory,
 )
+from tests.invariants import check_invariants, events_since, last_event_id, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -89,30 +86,6 @@ insiders = st.sampled_from([True, True, False])
 
 def actor(user_id: int) -> Actor:
     return Actor.of(User.objects.get(pk=user_id), ip="198.51.100.7", user_agent="Hypothesis")
-
-
-def snapshot() -> dict:
-    """The state the invariants speak of, as plain values."""
-    return {
-        "memberships": set(
-            Membership.objects.values_list("pk", "company_id", "user_id", "is_admin")
-        ),
-        "roles": set(
-            RoleAssignment.objects.values_list(
-                "membership_id", "membership__company_id", "membership__user_id", "role_id"
-            )
-        ),
-        "companies": dict(Company.objects.values_list("pk", "state")),
-        "accounts": {
-            pk: (locked is not None, deleted is not None, active)
-            for pk, locked, deleted, active in User.objects.values_list(
-                "pk", "locked_at", "deleted_at", "is_active"
-            )
-        },
-        "requests": dict(MemberRequest.objects.values_list("pk", "state")),
-        "deletions": dict(CompanyDeletion.objects.values_list("pk", "state")),
-        "invitations": dict(Invitation.objects.values_list("pk", "state")),
-    }
 
 
 class Portal(RuleBasedStateMachine):
@@ -151,7 +124,7 @@ class Portal(RuleBasedStateMachine):
 
     def step_started(self) -> None:
         self.before = snapshot()
-        self.last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+        self.last_event = last_event_id()
         self.refused = False
 
     def attempt(self, use_case, *args, **kwargs) -> object | None:
@@ -411,57 +384,10 @@ class Portal(RuleBasedStateMachine):
     @invariant()
     def check_step(self) -> None:
         after = snapshot()
-        new_events = AuditEvent.objects.all()
-        if self.last_event is not None:
-            new_events = new_events.filter(pk__gt=self.last_event)
-        events = list(new_events.values_list("action", "company_id", "subject_user_id", "actor_id"))
-
         if self.refused:
             assert after == self.before, "a refused action changed state"
-        self.changes_have_events(self.before, after, events)
-        self.company_rules_hold()
-        duplicates = (
-            OutboundEmail.objects.values("event_key", "recipient")
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1)
-        )
-        assert not duplicates.exists(), list(duplicates)
+        check_invariants(self.before, after, events_since(self.last_event))
         self.step_started()
-
-    def changes_have_events(self, before: dict, after: dict, events: list) -> None:
-        about = Counter()
-        for _action, company, subject, acting in events:
-            about[("company", company)] += 1
-            about[("person", subject)] += 1
-            about[("person", acting)] += 1
-            about[("both", company, subject)] += 1
-
-        for _pk, company, user, _admin in before["memberships"] ^ after["memberships"]:
-            assert about[("both", company, user)], (
-                f"membership of {user} in {company} changed silently"
-            )
-        for _membership, company, user, _role in before["roles"] ^ after["roles"]:
-            assert about[("both", company, user)], f"role of {user} in {company} changed silently"
-        for company, state in after["companies"].items():
-            if before["companies"].get(company) != state:
-                assert about[("company", company)], f"company {company} became {state} silently"
-        for user, state in after["accounts"].items():
-            if before["accounts"].get(user, state) != state:
-                assert about[("person", user)], f"account {user} changed silently"
-
-    def company_rules_hold(self) -> None:
-        for company in Company.objects.filter(state=CompanyState.ACTIVE):
-            assert admins_who_can_act(company).exists(), f"{company} has no admin who can act"
-        misplaced = RoleAssignment.objects.exclude(
-            membership__company__state__in=WORKING_STATES,
-            role__is_active=True,
-            role__application__is_active=True,
-        )
-        assert not misplaced.exists(), list(
-            misplaced.values("membership__company__state", "role_id")
-        )
-        gone = Membership.objects.filter(company__state=CompanyState.DELETED)
-        assert not gone.exists(), "a deleted company kept members"
 
 
 def test_the_invariants_hold_under_random_use():
