@@ -1,0 +1,1 @@
+"""The load run (issue 15): locust against two app servers and two task workers, see run.py."""
