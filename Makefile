@@ -37,16 +37,16 @@ test: install
 	$(BIN)/python scripts/run-tests.py
 
 lint: install
-	$(BIN)/ruff check src tests e2e scripts examples bench
-	$(BIN)/ruff format --check src tests e2e scripts examples bench
+	$(BIN)/ruff check src tests e2e scripts examples bench loadtest
+	$(BIN)/ruff format --check src tests e2e scripts examples bench loadtest
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=meinekammer.settings.test $(BIN)/meinekammer makemigrations --check --dry-run
 	$(BIN)/python scripts/check-translations.py
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests e2e scripts examples bench
-	$(BIN)/ruff format src tests e2e scripts examples bench
+	$(BIN)/ruff check --fix src tests e2e scripts examples bench loadtest
+	$(BIN)/ruff format src tests e2e scripts examples bench loadtest
 
 makemessages: $(STAMP)
 	cd src/meinekammer && ../../$(BIN)/django-admin makemessages -l de --no-obsolete --add-location=file -v 0

@@ -10,12 +10,16 @@ Suites:
             (needs PostgreSQL and RabbitMQ at TEST_CELERY_BROKER_URL, default
             amqp://guest:guest@127.0.0.1:5672//)
   browser   the Playwright tests in e2e/ on Debian's chromium (needs /usr/bin/chromium)
+  load      the load run's CI version (loadtest/test_load.py: 100 virtual users for 60 s
+            against two app servers, two workers, nginx, PostgreSQL and Redis; bench/README.md,
+            "The load run"); needs nginx, PostgreSQL and Redis
 
 With CI=true a suite that cannot run is a failure, not a skip.
 The sqlite and postgres suites run side by side (one process each, the machine's two cores);
 the postgres suite's output is kept in var/test-results/postgres.log and printed when it ends.
 TEST_SUITES_IN_PARALLEL=0 runs them one after the other. The browser suite runs last, alone:
-its stories wait for pages and would only get slower beside another suite.
+its stories wait for pages and would only get slower beside another suite; the load suite after
+it, alone too (it wants the whole machine).
 Extra arguments are passed to pytest, e.g. `make test ARGS="-k lock"` via scripts/run-tests.py -k lock.
 """
 
@@ -164,6 +168,18 @@ def main() -> int:
     else:
         skipped.append(
             f"browser: {CHROMIUM} is missing (apt-get install chromium); the browser tests did not run"
+        )
+
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if postgres_env and nginx:
+        load_env = {"DATABASE_URL": "", "BENCH_POSTGRES_URL": POSTGRES_URL}
+        results["load"] = run_suite("load", ["loadtest/test_load.py"], load_env, extra)
+    else:
+        skipped.append(
+            f"load: nginx (apt-get install nginx-light), PostgreSQL ({POSTGRES_URL}) or Redis "
+            f"({REDIS_URL}) is missing; the load run did not run"
         )
 
     banner("make test: summary")
