@@ -41,6 +41,7 @@ from meinekammer.core.errors import NotFound, Refused, Throttled
 from meinekammer.core.text import clean_search
 from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required, require_recent_check
+from meinekammer.web.paging import page_in_two_steps
 
 from .member_forms import (
     CompanyDataForm,
@@ -93,8 +94,8 @@ def _opened_member(request: HttpRequest) -> int | None:
 def member_section(request: HttpRequest, company) -> dict:
     """The member list of the administration page; its query count is flat in the member count."""
     query = clean_search(request.GET.get("q", ""))
-    page = Paginator(list_members(company, query=query), MEMBERS_PER_PAGE).get_page(
-        request.GET.get("page")
+    page = page_in_two_steps(
+        list_members(company, query=query), request.GET.get("page"), MEMBERS_PER_PAGE
     )
     applications = applications_with_roles()
     questions = RoleQuestions(applications)
