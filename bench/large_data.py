@@ -73,7 +73,13 @@ def pages(seeded: dict, rng: random.Random) -> list[tuple[str, str, object, obje
         ("Offene Anfragen", "admin", lambda: "/unternehmen/anfragen/offen/", "Anfragen"),
         ("Kammer: Registrierungen", "clerk", lambda: "/kammer/registrierungen/", "Registrierung"),
         (
-            "Kammer: Registrierungen, Suche",
+            "Kammer: Registrierungen in Prüfung, Suche",
+            "clerk",
+            lambda: f"/kammer/registrierungen/?q={word(entries)}",
+            "Registrierung",
+        ),
+        (
+            "Kammer: Registrierungen, alle, Suche",
             "clerk",
             lambda: f"/kammer/registrierungen/?state=&q={word(entries)}",
             "Registrierung",
