@@ -6,7 +6,8 @@ each page through Django's whole middleware stack (the test client, in this proc
 server, no network) as the large company's admin and as a clerk of its chamber, in rounds (one
 request of every page per round, so that the pages share the machine's state alike), after a
 warm-up. It prints p50, p95 and the slowest request per page and the number of database queries
-each page made (counted in a separate pass, and the same on every request of a page). Goal:
+each page made (counted in a separate pass of five requests; a session's periodic writes
+add a few on some requests). Goal:
 p95 ≤ 50 ms for every page; the query counts are those of the small installation in
 tests/demo/test_seed_large.py, which asserts that they do not grow with the size.
 

@@ -9,9 +9,6 @@ the mail to another worker, which sends it once, and a mail whose task was lost 
 by the scheduled job.
 """
 
-import os
-import signal
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -19,13 +16,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from meinekammer.notifications.models import EmailStatus, OutboundEmail
 from meinekammer.notifications.services import queue_email
 from meinekammer.ops.scheduling import enqueue_due_jobs
 from tests.notifications.conftest import SmtpServer
+
+from .processes import Process, database_url, project_env
 
 pytestmark = [
     pytest.mark.celery_only,
@@ -65,71 +64,35 @@ def smtp():
     server.stop()
 
 
-class Worker:
-    """`celery -A meinekammer.ops.celery_queue worker` as a process of its own."""
-
-    def __init__(self, log: Path, smtp_port: int) -> None:
-        database = connection.settings_dict
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "meinekammer.settings.test",
-            "TASKS_BACKEND": "celery",
-            "DATABASE_URL": (
-                f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-                f"{database['PORT'] or 5432}/{database['NAME']}"
-            ),
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "PYTHONPATH": str(ROOT),
-            "LOG_LEVEL": "INFO",  # the worker's "ready." and each task's outcome
-        }
-        env.pop("REDIS_URL", None)
-        self.log = log
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "meinekammer.ops.celery_queue",
-                "worker",
-                "-Q",
-                "default",
-                "-P",
-                "solo",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=INFO",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.wait_for("ready.")
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_for(self, text: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"worker: no {text!r} in its output:\n{self.output()}")
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+def celery_worker(log: Path, smtp_port: int) -> Process:
+    """`celery -A meinekammer.ops.celery_queue worker` as a process of its own, started."""
+    worker = Process(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "meinekammer.ops.celery_queue",
+            "worker",
+            "-Q",
+            "default",
+            "-P",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=INFO",
+        ],
+        log,
+        # LOG_LEVEL INFO (project_env): the worker's "ready." and each task's outcome
+        project_env(
+            TASKS_BACKEND="celery",
+            DATABASE_URL=database_url(),
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        ),
+    )
+    worker.wait_for("ready.")
+    return worker
 
 
 @pytest.fixture
@@ -137,10 +100,10 @@ def start_worker(tmp_path, smtp):
     from meinekammer.ops.celery_queue import app
 
     app.control.purge()  # messages left on the broker by an earlier, interrupted run
-    workers: list[Worker] = []
+    workers: list[Process] = []
 
-    def start() -> Worker:
-        worker = Worker(tmp_path / f"worker-{len(workers)}.log", smtp.port)
+    def start() -> Process:
+        worker = celery_worker(tmp_path / f"worker-{len(workers)}.log", smtp.port)
         workers.append(worker)
         return worker
 

@@ -227,9 +227,8 @@ def seed_large(size: Size = Size(), *, progress: Progress = no_progress) -> Seed
     seeder = _Seeder(size, numbers, progress)
     with transaction.atomic():
         seeder.run()
-    if connection.vendor in {"postgresql", "sqlite"}:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics for the new millions of rows
     return seeder.seeded
 
 
