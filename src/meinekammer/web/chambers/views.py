@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,6 +41,7 @@ from meinekammer.companies.services.registration import (
     release_registration,
 )
 from meinekammer.core.errors import Invalid, Refused
+from meinekammer.core.paging import page_of
 from meinekammer.core.text import clean_search
 from meinekammer.web.actors import actor_from
 from meinekammer.web.companies.forms import ApproveRegistrationForm, ReasonForm
@@ -50,6 +51,15 @@ PAGE_SIZE = 25
 
 def _query(request: HttpRequest) -> str:
     return clean_search(request.GET.get("q", ""))
+
+
+def _page(rows, number, *, searched: bool) -> Page:
+    """A page of a chamber's list. A search filters all of the chamber's rows: they are filtered
+    once for the count and the page's ids together (core.paging). Without one, the count comes
+    from an index and the page's read stops after its rows: Django's Paginator."""
+    if searched:
+        return page_of(rows, number, PAGE_SIZE)
+    return Paginator(rows, PAGE_SIZE).get_page(number)
 
 
 @login_required
@@ -77,7 +87,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
     rows = chamber_queue.registrations(
         chamber, state=state, query=query, assigned=assigned, user=request.user
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(rows, request.GET.get("page"), searched=bool(query))
     return render(
         request,
         "chambers/registrations.html",
@@ -392,7 +402,7 @@ def companies(request: HttpRequest) -> HttpResponse:
     chamber = get_staff_chamber(request.user)
     query = _query(request)
     rows = chamber_queue.companies(chamber, query=query)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(rows, request.GET.get("page"), searched=bool(query))
     return render(
         request, "chambers/companies.html", {"chamber": chamber, "page": page, "query": query}
     )
@@ -403,7 +413,7 @@ def companies(request: HttpRequest) -> HttpResponse:
 def directory(request: HttpRequest) -> HttpResponse:
     chamber = get_staff_chamber(request.user)
     query = _query(request)
-    page = Paginator(search_directory(chamber, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(search_directory(chamber, query), request.GET.get("page"), searched=bool(query))
     return render(
         request, "chambers/directory.html", {"chamber": chamber, "page": page, "query": query}
     )
