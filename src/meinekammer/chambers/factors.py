@@ -17,14 +17,16 @@ from django.utils.translation import gettext as _
 from meinekammer.accounts.factors import IMMEDIATELY, Requirement
 from meinekammer.accounts.rules import may_act
 
-from .models import Chamber, ChamberStaff
+from .models import Chamber
 
 
 def staff_requirement(user: Any) -> Requirement | None:
     """Chamber staff see companies' and people's data: a second factor always."""
     if not may_act(user):
         return None
-    staff = ChamberStaff.objects.select_related("chamber").filter(user=user).first()
+    # The account's own accessor: the answer stays on the account for the rest of the request
+    # (guards.is_chamber_staff, get_staff_chamber and the chamber area's header ask again).
+    staff = getattr(user, "chamber_staff", None)
     if staff is None:
         return None
     return Requirement(

@@ -1,6 +1,6 @@
 """Reads for pages: what a user sees of companies on the start page."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from meinekammer.applications.models import AppRole, RoleAssignment
 
@@ -68,10 +68,11 @@ def admin_request_counts(user) -> dict[str, int] | None:
         company__memberships__user=user,
         company__memberships__is_admin=True,
     )
-    return {
-        "open": pending.filter(state=RequestState.OPEN).count(),
-        "mine": pending.filter(state=RequestState.ASSIGNED, assignee=user).count(),
-    }
+    # Both counts in one statement.
+    return pending.aggregate(
+        open=Count("pk", filter=Q(state=RequestState.OPEN)),
+        mine=Count("pk", filter=Q(state=RequestState.ASSIGNED, assignee=user)),
+    )
 
 
 def list_member_requests(user):

@@ -103,6 +103,12 @@ def member_section(request: HttpRequest, company) -> dict:
     staying = request.GET.copy()
     staying.pop("rollen", None)  # after "Speichern" the list, with the saved roles
     next_url = f"{request.path}?{staying.urlencode()}" if staying else request.path
+    # The catalogue's roles in its order, once: a member's roles are looked up in it.
+    catalogue = [
+        role
+        for application in applications
+        for role in application.role_list  # type: ignore[attr-defined]
+    ]
     rows = []
     for membership in page.object_list:
         held = {assignment.role_id for assignment in membership.role_assignments.all()}
@@ -116,12 +122,7 @@ def member_section(request: HttpRequest, company) -> dict:
                 )
                 if membership.pk == opened
                 else None,
-                "roles": [
-                    role
-                    for application in applications
-                    for role in application.role_list  # type: ignore[attr-defined]
-                    if role.pk in held
-                ],
+                "roles": [role for role in catalogue if role.pk in held] if held else [],
             }
         )
     return {
