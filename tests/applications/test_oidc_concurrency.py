@@ -128,6 +128,7 @@ def test_concurrent_rotations_of_one_refresh_token_let_exactly_one_win(oidc_clie
 
     from meinekammer.applications import token_store
     from meinekammer.applications.models import TokenFamily
+    from meinekammer.sso.gate import role_holders_sql
     from tests.concurrency import at_once
 
     family = token_store.start_family(
@@ -142,12 +143,17 @@ def test_concurrent_rotations_of_one_refresh_token_let_exactly_one_win(oidc_clie
         presented = f"d{round_ - 1}"
 
         def rotate(n, presented=presented, round_=round_):
-            return token_store.rotate(
-                token_store.load_family(family.pk),
+            rotated = token_store.rotate(
+                family_id=family.pk,
+                client_id=oidc_client.pk,
                 presented_digest=presented,
                 next_digest=f"d{round_}" if n == 0 else f"d{round_}-{n}",
                 lifetime=dt.timedelta(hours=1),
+                # The access rule's roles in the same statement, as a refresh checks them.
+                role_holders=role_holders_sql(),
+                application_id=oidc_client.connected_application_id,
             )
+            return rotated is not None
 
         results, refusals, errors = at_once(*[lambda n=n: rotate(n) for n in range(4)])
         assert not errors and not refusals

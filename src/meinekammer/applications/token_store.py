@@ -7,8 +7,13 @@ see them). The endpoints' path:
 | endpoint | statements |
 | --- | --- |
 | code exchange | `start_family` (one insert; the grant and the ID token are DOT's) |
-| refresh | `load_family`, the roles of the gate (`sso.gate`), `rotate` |
+| refresh | `rotate`: one UPDATE … RETURNING with the account's and the access rule's conditions (`sso.gate.role_holders_sql`); `load_family` first only when the request names a scope, and after a refused rotation, to tell why |
 | userinfo, introspection | `live_family` (the family, its account and the cached claims) |
+
+`rotate` and `live_family` are SQL of their own, written once per database (core/sql.py), with
+the rules' conditions compiled from their ORM filters (`accounts.rules.may_act_filter`, the
+gate's roles): no query building per request, and a text PostgreSQL prepares. The others are
+ORM queries.
 
 `rotate` is a compare-and-set on the current refresh token's digest: of two requests with the
 same token only one finds it, the other finds it moved on. The caller ends the family then, as
@@ -16,16 +21,19 @@ for a replayed token (RFC 9700 4.14.2).
 """
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from meinekammer.accounts.rules import may_act_filter
+from meinekammer.core.sql import Fragment, adapt, column_reader, compile_query
 
 from .models import TokenFamily
 
@@ -68,35 +76,121 @@ def load_family(family_id: uuid.UUID) -> TokenFamily | None:
     return TokenFamily.objects.defer("claims").filter(pk=family_id).first()
 
 
-def rotate(
-    family: TokenFamily, *, presented_digest: str, next_digest: str, lifetime: dt.timedelta
-) -> bool:
-    """The refresh token `presented_digest` becomes `next_digest`, once: False if the family
-    moved on meanwhile (a concurrent use of the same token), was revoked, expired, or its
-    account may no longer act. The caller ends the family then."""
-    now = timezone.now()
-    rotated = TokenFamily.objects.filter(
-        pk=family.pk,
-        refresh_digest=presented_digest,
-        revoked__isnull=True,
-        expires__gt=now,
-        # Not a join: UPDATE … WHERE id IN (… JOIN …) would check the digest against the
-        # row as the subquery saw it, so that two concurrent uses of one token both
-        # rotated it. With the digest a condition on the row itself, PostgreSQL checks it
-        # again on the row a concurrent rotation left.
-        user_id__in=get_user_model().objects.filter(may_act_filter()).values("pk"),
-    ).update(
-        refresh_digest=next_digest,
-        generation=F("generation") + 1,
-        refreshed=now,
-        expires=now + lifetime,
+@dataclass(frozen=True)
+class Rotated:
+    """A family after its rotation: what the new tokens are minted from."""
+
+    id: uuid.UUID
+    user_id: int
+    subject: str
+    scope: str
+    generation: int
+    amr: list
+    acr: str
+    auth_time: dt.datetime | None
+
+
+_ROTATED_COLUMNS = ("generation", "user_id", "subject", "scope", "amr", "acr", "auth_time")
+
+
+@functools.cache
+def _may_act_sql(using: str) -> Fragment:
+    """The accounts that may act (accounts.rules), as a subquery of their ids."""
+    return compile_query(
+        get_user_model().objects.using(using).filter(may_act_filter()).values("pk")
     )
-    if rotated:
-        family.refresh_digest = next_digest
-        family.generation += 1
-        family.refreshed = now
-        family.expires = now + lifetime
-    return bool(rotated)
+
+
+@functools.cache
+def _rotation_sql(using: str, role_holders: Fragment | None) -> tuple[str, str | None, Any]:
+    """The rotation statement (and, where UPDATE … RETURNING is missing, the read after it)."""
+    connection = connections[using]
+    q = connection.ops.quote_name
+    table = q(TokenFamily._meta.db_table)
+    digest, generation, expires = q("refresh_digest"), q("generation"), q("expires")
+    user = q("user_id")
+    conditions = [
+        f"{q('id')} = %s",
+        f"{q('client_id')} = %s",
+        f"{digest} = %s",
+        f"{q('revoked')} IS NULL",
+        f"{expires} > %s",
+        f"{user} IN ({_may_act_sql(using).sql})",
+    ]
+    # Every piece below is a quoted name or SQL the ORM compiled; values are parameters.
+    if role_holders is not None:
+        h = q("h")
+        holders = f"SELECT {h}.{q('mk_user')} FROM ({role_holders.sql}) {h}"  # noqa: S608
+        conditions.append(f"{user} IN ({holders} WHERE {h}.{q('mk_application')} = %s)")
+    columns = ", ".join(q(name) for name in _ROTATED_COLUMNS)
+    assignments = (
+        f"{digest} = %s, {generation} = {generation} + 1, {q('refreshed')} = %s, {expires} = %s"
+    )
+    update = f"UPDATE {table} SET {assignments} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    # SQLite has UPDATE … RETURNING from the same version on as INSERT … RETURNING.
+    if connection.features.can_return_columns_from_insert:
+        update += f" RETURNING {columns}"
+        select = None
+    else:
+        select = f"SELECT {columns} FROM {table} WHERE {q('id')} = %s AND {digest} = %s"  # noqa: S608
+    return update, select, column_reader(TokenFamily, _ROTATED_COLUMNS, using)
+
+
+def rotate(
+    *,
+    family_id: uuid.UUID,
+    client_id: int,
+    presented_digest: str,
+    next_digest: str,
+    lifetime: dt.timedelta,
+    role_holders: Fragment | None = None,
+    application_id: int | None = None,
+    using: str = "default",
+) -> Rotated | None:
+    """The refresh token `presented_digest` of the client's family becomes `next_digest`, once,
+    in one statement: None if the family moved on meanwhile (a concurrent use of the same
+    token), is another client's, was revoked, expired, or its account may no longer act — or,
+    with `role_holders` (sso.gate.role_holders_sql), holds no role of the application. The
+    caller finds out which (`load_family`) and ends the family where the rule says so.
+
+    The digest is a condition on the row itself, not on a join: PostgreSQL checks it again on
+    the row a concurrent rotation left, so of two uses of one token only one rotates it."""
+    update, select, read = _rotation_sql(using, role_holders)
+    now = timezone.now()
+    when = adapt(TokenFamily, "refreshed", now, using)
+    key = adapt(TokenFamily, "id", family_id, using)
+    params: list[Any] = [
+        next_digest,
+        when,
+        adapt(TokenFamily, "expires", now + lifetime, using),
+        key,
+        client_id,
+        presented_digest,
+        when,
+        *_may_act_sql(using).params,
+    ]
+    if role_holders is not None:
+        params += [*role_holders.params, application_id]
+    with connections[using].cursor() as cursor:
+        cursor.execute(update, params)
+        if select is not None:
+            if cursor.rowcount != 1:
+                return None
+            cursor.execute(select, [key, next_digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    generation, user_id, subject, scope, amr, acr, auth_time = read(row)
+    return Rotated(
+        id=family_id,
+        user_id=user_id,
+        subject=subject,
+        scope=scope,
+        generation=generation,
+        amr=list(amr or ()),
+        acr=acr,
+        auth_time=auth_time,
+    )
 
 
 @dataclass(frozen=True)
@@ -111,19 +205,46 @@ class LiveFamily:
     claims: dict | None
 
 
-def live_family(family_id: uuid.UUID, generation: int, *, claims_max_age: int) -> LiveFamily | None:
+_LIVE_COLUMNS = ("client_id", "user_id", "scope", "claims", "claims_at")
+
+
+@functools.cache
+def _live_sql(using: str) -> tuple[str, tuple, Any]:
+    q = connections[using].ops.quote_name
+    accounts = compile_query(
+        get_user_model()
+        .objects.using(using)
+        .filter(may_act_filter())
+        .values(mk_id=F("pk"), mk_email=F("email"))
+    )
+    f, u = q("f"), q("u")
+    columns = ", ".join(f"{f}.{q(name)}" for name in _LIVE_COLUMNS)
+    source = (
+        f"{q(TokenFamily._meta.db_table)} {f} "
+        f"INNER JOIN ({accounts.sql}) {u} ON {u}.{q('mk_id')} = {f}.{q('user_id')}"
+    )
+    conditions = f"{f}.{q('id')} = %s AND {f}.{q('generation')} = %s AND {f}.{q('revoked')} IS NULL"
+    # Quoted names and SQL the ORM compiled; values are parameters.
+    sql = f"SELECT {columns}, {u}.{q('mk_email')} FROM {source} WHERE {conditions}"  # noqa: S608
+    return sql, accounts.params, column_reader(TokenFamily, _LIVE_COLUMNS, using)
+
+
+def live_family(
+    family_id: uuid.UUID, generation: int, *, claims_max_age: int, using: str = "default"
+) -> LiveFamily | None:
     """The family of an access token if that token is still its current one (a refresh ends the
     access tokens before it), the family is not revoked and its account may act. `claims` are
-    the cached claims if younger than `claims_max_age` seconds, else None."""
-    row = (
-        TokenFamily.objects.filter(pk=family_id, generation=generation, revoked__isnull=True)
-        .filter(may_act_filter("user__"))
-        .values_list("client_id", "user_id", "user__email", "scope", "claims", "claims_at")
-        .first()
-    )
+    the cached claims if younger than `claims_max_age` seconds, else None. One statement."""
+    sql, account_params, read = _live_sql(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            sql, [*account_params, adapt(TokenFamily, "id", family_id, using), generation]
+        )
+        row = cursor.fetchone()
     if row is None:
         return None
-    client_id, user_id, username, scope, claims, claims_at = row
+    client_id, user_id, scope, claims, claims_at = read(row[:-1])
+    username = row[-1]
     fresh = claims_at is not None and claims_at > timezone.now() - dt.timedelta(
         seconds=claims_max_age
     )

@@ -2,9 +2,9 @@
 family of the code exchange stored in one row, rotation as a compare-and-set with reuse
 protection, the client's own lifetime, and the account and its access checked at every refresh.
 
-A refresh reads the family, asks the gate for the roles, and rotates: three statements. A token
-that is not the family's current one — replayed, or sent twice at once so that the other request
-rotated first — ends the whole family (RFC 9700 4.14.2), as django-oauth-toolkit's reuse
+A refresh is one statement: the rotation, with the account's and the access rule's conditions in
+it (`applications.token_store.rotate`). A token that is not the family's current one —
+replayed, or sent twice at once so that the other request rotated first — ends the whole family (RFC 9700 4.14.2), as django-oauth-toolkit's reuse
 protection did.
 """
 
@@ -20,7 +20,7 @@ from oauthlib.oauth2.rfc6749.errors import FatalClientError, InvalidScopeError
 from meinekammer.applications import token_store
 
 from . import authentication, tokens
-from .gate import has_access
+from .gate import has_access, role_holders_sql
 
 if TYPE_CHECKING:  # the mixin refines DOT's validator; mypy checks its super() calls
     from oauth2_provider.oauth2_validators import OAuth2Validator as _Base
@@ -42,47 +42,69 @@ class RefreshMixin(_Base):
         family_id = tokens.family_of_refresh_token(refresh_token)
         if family_id is None:
             return False
-        family = token_store.load_family(family_id)
-        if family is None or family.client_id != client.pk or family.revoked is not None:
-            return False
+        application = client.connected_application
+        if not application.is_active:
+            return False  # the gate's first rule (sso.gate.has_access)
         presented = tokens.digest(refresh_token)
-        if not hmac.compare_digest(family.refresh_digest, presented):
-            # Not the family's current token: an old one replayed, or the same one used twice
-            # (the other use rotated first). Reuse protection ends the family.
-            token_store.revoke(token_store.families(family_id=family.pk))
-            return False
-        if family.expires <= timezone.now():
-            return False
         asked = (request.scope or "").split()
-        if asked and not set(asked) <= set(family.scope.split()):
-            # oauthlib would refuse it after this method, when the token has rotated already.
-            raise InvalidScopeError(request=request)
-        user = tokens.account_key(family.user_id)  # the whole account only for an ID token
-        if not has_access(user, client, request):
-            return False
-        next_token = tokens.new_refresh_token(family.pk)
-        if not token_store.rotate(
-            family,
+        if asked:
+            # oauthlib would refuse a wider scope after this method, when the token has rotated
+            # already: the family is read first (a second statement, for these requests only).
+            family = token_store.load_family(family_id)
+            if not self._current(family, client, presented):
+                return False
+            if not set(asked) <= set(family.scope.split()):  # type: ignore[union-attr]
+                raise InvalidScopeError(request=request)
+        next_token = tokens.new_refresh_token(family_id)
+        rotated = token_store.rotate(
+            family_id=family_id,
+            client_id=client.pk,
             presented_digest=presented,
             next_digest=tokens.digest(next_token),
             lifetime=lifetime_for(client),
-        ):
-            # Rotated meanwhile by a concurrent request with the same token, revoked, or the
-            # account may no longer act: the family ends.
-            token_store.revoke(token_store.families(family_id=family.pk))
+            role_holders=role_holders_sql() if application.requires_role else None,
+            application_id=application.pk,
+        )
+        if rotated is None:
+            self._refused(family_id, client, presented, request)
             return False
-        request.user = user
+        request.user = tokens.account_key(rotated.user_id)  # the whole account only for an ID token
         request.refresh_token = refresh_token
-        request.mk_family = family
-        request.mk_family_id = family.pk
-        request.mk_generation = family.generation
-        request.mk_subject = family.subject
+        request.mk_family = rotated
+        request.mk_family_id = rotated.id
+        request.mk_generation = rotated.generation
+        request.mk_subject = rotated.subject
         request.mk_next_refresh_token = next_token
         # A refreshed ID token tells the original login's amr, acr and auth_time.
         request.mk_sign_in = authentication.SignIn(
-            amr=tuple(family.amr or ()), acr=family.acr, auth_time=family.auth_time
+            amr=tuple(rotated.amr), acr=rotated.acr, auth_time=rotated.auth_time
         )
         return True
+
+    @staticmethod
+    def _current(family: Any, client: Any, presented: str) -> bool:
+        """Whether the presented token is the live family's current one. A token of the family
+        that is not its current one — an old one replayed, or the same one used twice, so that
+        the other use rotated first — ends the family (reuse protection)."""
+        if family is None or family.client_id != client.pk or family.revoked is not None:
+            return False
+        if not hmac.compare_digest(family.refresh_digest, presented):
+            token_store.revoke(token_store.families(family_id=family.pk))
+            return False
+        return family.expires > timezone.now()
+
+    def _refused(self, family_id: Any, client: Any, presented: str, request: Any) -> None:
+        """After a rotation that did not happen: why, and whether the family ends. Refused
+        without ending it: an unknown, foreign, revoked or expired family, and an account
+        without a role of the application (as at the authorization endpoint). Ended: a token
+        that is not the current one, and an account that may no longer act."""
+        family = token_store.load_family(family_id)
+        if not self._current(family, client, presented):
+            return
+        assert family is not None
+        if not has_access(tokens.account_key(family.user_id), client, request):
+            return
+        token_store.revoke(token_store.families(family_id=family.pk))
 
     def get_original_scopes(self, refresh_token, request, *args, **kwargs):
         family = getattr(request, "mk_family", None)
