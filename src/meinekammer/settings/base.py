@@ -57,6 +57,8 @@ MIDDLEWARE = [
     # First: the request id, the metrics, and the health and metrics endpoints (web/ops.py).
     "meinekammer.web.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The token endpoints and their kin answer here, without the browsers' middleware below.
+    "meinekammer.web.sso.endpoints.MachineEndpointsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
