@@ -451,3 +451,62 @@ def test_browser_and_system_are_named(user_agent, label):
 
     with translation.override("de"):
         assert parse_user_agent(user_agent).label == label
+
+
+# --- how often activity is recorded (web/accounts/activity.py) --------------------------------
+
+
+def usersession_writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "usersessions_usersession" in q["sql"] and q["sql"].startswith("UPDATE")
+    ]
+
+
+def test_activity_is_recorded_at_most_once_a_minute(user, time_machine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = browser(CHROME_LINUX)
+    log_in(client, user)
+    time_machine.move_to(timezone.now() + timedelta(minutes=2), tick=False)
+    assert is_logged_in(client)  # recorded: the last record is older than a minute
+    recorded = session_of(client).last_seen_at
+    assert recorded >= timezone.now() - timedelta(seconds=1)
+    time_machine.move_to(timezone.now() + timedelta(seconds=30), tick=False)
+    with CaptureQueriesContext(connection) as queries:
+        assert is_logged_in(client)
+    assert usersession_writes(queries) == []
+    assert session_of(client).last_seen_at == recorded
+    time_machine.move_to(timezone.now() + timedelta(seconds=31), tick=False)
+    assert is_logged_in(client)
+    assert session_of(client).last_seen_at > recorded
+
+
+def test_a_new_address_or_browser_is_recorded_at_once(user, time_machine):
+    client = browser(CHROME_LINUX)
+    log_in(client, user)
+    assert is_logged_in(client)
+    time_machine.move_to(timezone.now() + timedelta(seconds=5), tick=False)
+    client.defaults["REMOTE_ADDR"] = "198.51.100.4"
+    assert is_logged_in(client)
+    assert session_of(client).ip == "198.51.100.4"
+    client.defaults["HTTP_USER_AGENT"] = FIREFOX_WINDOWS
+    assert is_logged_in(client)
+    assert session_of(client).user_agent == FIREFOX_WINDOWS
+
+
+def test_the_list_still_shows_a_session_active_within_the_minute(user, time_machine):
+    from meinekammer.accounts.sessions import list_sessions
+
+    client = browser(CHROME_LINUX)
+    log_in(client, user)
+    time_machine.move_to(timezone.now() + timedelta(minutes=1), tick=False)
+    assert is_logged_in(client)  # recorded
+    time_machine.move_to(timezone.now() + timedelta(seconds=59), tick=False)
+    assert is_logged_in(client)  # not recorded: within the minute
+    # Just before the idle timeout the session is still listed (and still logged in).
+    time_machine.move_to(timezone.now() + timedelta(minutes=29, seconds=59), tick=False)
+    assert [s.session_key for s in list_sessions(user)] == [client.session.session_key]
+    assert is_logged_in(client)

@@ -28,8 +28,9 @@ from meinekammer.notifications.services import send_templated_email
 
 from .models import User
 
-# allauth records activity on every request, the idle timeout at most every few seconds.
-_IDLE_TOLERANCE = timedelta(seconds=60)
+# allauth records a session's activity at most once a minute (web/accounts/activity.py), the
+# idle timeout its own every few seconds.
+_IDLE_TOLERANCE = timedelta(seconds=120)
 
 
 def list_sessions(user: User) -> list[UserSession]:

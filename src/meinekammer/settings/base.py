@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Before UserSessionsMiddleware: the idle warning's status request is no activity.
     "meinekammer.web.accounts.idle.IdleTimeoutMiddleware",
+    # allauth records a session's activity at most once a minute (web/accounts/activity.py).
+    "meinekammer.web.accounts.activity.ActivityThrottleMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     # Leads an account that must have a second factor and has none to the set-up.
     "meinekammer.web.accounts.required_factor.RequiredFactorMiddleware",
