@@ -1,4 +1,11 @@
-"""A page of a long list with its number of rows, in one pass over the list, then the page's rows.
+"""Pages of long lists that read the page's ids first, then only the page's rows.
+
+`page_in_two_steps`: with OFFSET the database walks every row before the page; for page 300 of a
+company's 10,000 members it joined 7,500 accounts only to skip them (23 ms). Walked over the ids
+alone, the skipped rows come from the list's index (companies.Membership's
+`membership_list_idx`), and only the page's 25 rows are read with what they join and prefetch.
+
+`page_of`: the page's ids together with the number of all rows, in one pass over the list.
 
 Django's Paginator counts the list (one statement) and reads the page (a second): a search over a
 chamber's 18,000 companies or registrations filters all of them twice, once to count and once to
@@ -46,8 +53,20 @@ def page_of(rows: QuerySet, number, per_page: int) -> Page:
             wanted = paginator.num_pages
             ids = _ids_and_total(rows, wanted, per_page)[0] if total else []
     paginator.__dict__["count"] = total  # the cached_property, so that nobody counts again
+    return Page(_rows_in_order(rows, ids), wanted, paginator)
+
+
+def page_in_two_steps(rows: QuerySet, number, per_page: int) -> Page:
+    """Like Paginator(rows, per_page).get_page(number), for an ordered queryset."""
+    page = Paginator(rows.values_list("pk", flat=True), per_page).get_page(number)
+    page.object_list = _rows_in_order(rows, list(page.object_list))
+    return page
+
+
+def _rows_in_order(rows: QuerySet, ids: list) -> list:
+    """The rows with these ids, in the order of the ids."""
     by_id = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
-    return Page([by_id[pk] for pk in ids if pk in by_id], wanted, paginator)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _ids_and_total(rows: QuerySet, number: int, per_page: int) -> tuple[list, int]:

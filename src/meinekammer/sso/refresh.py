@@ -4,8 +4,8 @@ protection, the client's own lifetime, and the account and its access checked at
 
 A refresh is one statement: the rotation, with the account's and the access rule's conditions in
 it (`applications.token_store.rotate`). A token that is not the family's current one —
-replayed, or sent twice at once so that the other request rotated first — ends the whole family (RFC 9700 4.14.2), as django-oauth-toolkit's reuse
-protection did.
+replayed, or sent twice at once so that the other request rotated first — ends the whole family
+(RFC 9700 4.14.2), as django-oauth-toolkit's reuse protection did.
 """
 
 import datetime as dt

@@ -38,10 +38,10 @@ from meinekammer.companies.services.members import (
 )
 from meinekammer.companies.services.role_requests import send_role_request
 from meinekammer.core.errors import NotFound, Refused, Throttled
+from meinekammer.core.paging import page_in_two_steps
 from meinekammer.core.text import clean_search
 from meinekammer.web.actors import actor_from, current_user
 from meinekammer.web.decorators import account_required, require_recent_check
-from meinekammer.web.paging import page_in_two_steps
 
 from .member_forms import (
     CompanyDataForm,
