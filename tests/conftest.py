@@ -8,6 +8,9 @@ from django.db import connection
 
 from tests.accounts.factories import UserFactory, give_factor
 
+# Chambers, companies, admins, roles and staff, shared by the chamber, company and API tests.
+pytest_plugins = ["tests.company_fixtures"]
+
 PASSWORD = "ein langes Testkennwort 2026"
 
 

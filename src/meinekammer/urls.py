@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
 
+from meinekammer.api.token import token as api_token
+from meinekammer.api.v1 import api as api_v1
 from meinekammer.web.accounts import registration as account_registration
 from meinekammer.web.accounts import views as account_views
 from meinekammer.web.accounts.mfa_views import remove_key
@@ -21,6 +23,9 @@ urlpatterns = [
     path("kammer/", include("meinekammer.web.chambers.urls")),
     path("konto/anwendungen/", include("meinekammer.web.sso.urls")),
     path("o/", include(oidc_patterns)),
+    # The REST API for connected systems (api/, docs/integration.md).
+    path("api/v1/token", api_token, name="api-token"),
+    path("api/v1/", api_v1.urls),
     # Discovery at the issuer (SITE_URL), as OpenID Connect Discovery 1.0 requires.
     path(
         ".well-known/openid-configuration",

@@ -48,6 +48,7 @@ def emit(
     event = AuditEvent.objects.create(
         action=action,
         actor=actor.user,
+        service_account=actor.service_account,
         subject_user=subject_user,
         company=company,
         ip_address=actor.ip or None,

@@ -94,6 +94,16 @@ class AuditAction(models.TextChoices):
     )
     DELETION_REVOKED = "company.deletion_revoked", _("Company deletion revoked")
     COMPANY_DELETED = "company.deleted", _("Company deleted")
+    # Service accounts of the REST API (integration).
+    SERVICE_ACCOUNT_CREATED = "integration.service_account_created", _("Service account created")
+    SERVICE_ACCOUNT_SECRET_CHANGED = (
+        "integration.service_account_secret_changed",
+        _("Secret of a service account changed"),
+    )
+    SERVICE_ACCOUNT_DEACTIVATED = (
+        "integration.service_account_deactivated",
+        _("Service account deactivated"),
+    )
 
 
 SECURITY_EVENTS = (
@@ -147,6 +157,14 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="audit_events",
+    )
+    # The service account that acted through the REST API (then `actor` is empty).
+    service_account = models.ForeignKey(
+        "integration.ServiceAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)

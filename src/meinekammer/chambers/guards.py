@@ -12,6 +12,17 @@ def is_chamber_staff(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and hasattr(user, "chamber_staff"))
 
 
+def chamber_of(actor: Any) -> Chamber:
+    """The chamber an actor works for: a staff member's, or the chamber a service account of
+    the REST API speaks for (an active one); NotFound for everybody else."""
+    account = actor.service_account
+    if account is not None:
+        if account.is_active and account.chamber_id is not None:
+            return account.chamber
+        raise NotFound
+    return get_staff_chamber(actor.user)
+
+
 def get_staff_chamber(user: Any) -> Chamber:
     """The chamber a staff member works for; NotFound for everybody else (and a locked one)."""
     staff = getattr(user, "chamber_staff", None) if may_act(user) else None

@@ -16,11 +16,18 @@ from django.utils.translation import gettext_lazy
 
 from meinekammer.accounts.models import User
 from meinekammer.audit.models import AuditAction, AuditEvent
-from meinekammer.chambers.guards import get_staff_chamber
+from meinekammer.chambers.guards import chamber_of
 from meinekammer.chambers.models import Chamber
 from meinekammer.core.text import clean_search
 
-from .log import PERSON_FIELDS, in_period, matching_person, person_name
+from .log import (
+    PERSON_FIELDS,
+    PERSON_RELATIONS,
+    actor_name,
+    in_period,
+    matching_person,
+    person_name,
+)
 from .models import ActivationLetter, Company, CompanyState, LetterReason
 
 A = AuditAction
@@ -96,7 +103,7 @@ def chamber_events(chamber: Chamber) -> QuerySet[AuditEvent]:
             | Q(company__isnull=True, action__in=BLOCK_ACTIONS, data__chamber=chamber.pk),
             action__in=SHOWN_ACTIONS,
         )
-        .select_related("actor", "subject_user", "company")
+        .select_related(*PERSON_RELATIONS, "company")
         .only(
             "occurred_at",
             "action",
@@ -122,9 +129,10 @@ def chamber_log(
     """The chamber's events; `since` and `until` are days, both included; `company_id` narrows
     to one of the chamber's companies (another chamber's id finds nothing).
 
-    Only the chamber's staff who may act get them; anyone else gets NotFound.
+    Only the chamber's staff who may act (or its service account) get them; anyone else gets
+    NotFound.
     """
-    chamber = get_staff_chamber(actor.user)
+    chamber = chamber_of(actor)
     events = chamber_events(chamber)
     if kind in KINDS:
         events = events.filter(action__in=KINDS[kind][1])
@@ -209,7 +217,7 @@ def rows(events: Any) -> list[ChamberLogRow]:
         result.append(
             ChamberLogRow(
                 occurred_at=event.occurred_at,
-                who=person_name(event.actor) if event.actor is not None else _("System"),
+                who=actor_name(event),
                 what=str(AuditAction(event.action).label),
                 company=(
                     ""

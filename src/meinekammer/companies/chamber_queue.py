@@ -92,7 +92,11 @@ def registrations(
 
 def registration_for_staff(user: Any, registration_id: int) -> CompanyRegistration:
     """A registration of the staff member's chamber; NotFound for every other."""
-    chamber = get_staff_chamber(user)
+    return registration_of(get_staff_chamber(user), registration_id)
+
+
+def registration_of(chamber: Chamber, registration_id: int) -> CompanyRegistration:
+    """A registration of this chamber; NotFound for every other."""
     registration = (
         CompanyRegistration.objects.select_related(
             "company", "company__chamber", "applicant", "decided_by", "assignee"

@@ -28,6 +28,25 @@ def get_company_for_admin(user: Any, company_id: int) -> Company:
     return membership.company
 
 
+def get_company_for_actor(actor: Any, company_id: int) -> Company:
+    """A company the actor administers: as one of its admins, or as an active service account
+    of the REST API that speaks for it; NotFound for everybody else."""
+    account = actor.service_account
+    if account is None:
+        return get_company_for_admin(actor.user, company_id)
+    if not account.is_active or account.company_id != company_id:
+        raise NotFound
+    company = (
+        Company.objects.select_related("chamber")
+        .exclude(state=CompanyState.DELETED)
+        .filter(pk=company_id)
+        .first()
+    )
+    if company is None:
+        raise NotFound
+    return company
+
+
 def get_company_for_staff(user: Any, company_id: int) -> Company:
     chamber = get_staff_chamber(user)
     company = (

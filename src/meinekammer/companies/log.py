@@ -20,7 +20,7 @@ from meinekammer.applications.models import AppRole
 from meinekammer.audit.models import AuditAction, AuditEvent
 from meinekammer.core.text import clean_search
 
-from .guards import get_company_for_admin
+from .guards import get_company_for_actor
 from .models import Company, Invitation
 
 A = AuditAction
@@ -102,7 +102,9 @@ PERSON_FIELDS = (
     "subject_user__last_name",
     "subject_user__email",
     "subject_user__deleted_at",
+    "service_account__name",
 )
+PERSON_RELATIONS = ("actor", "subject_user", "service_account")
 
 
 def kind_choices() -> list[tuple[str, Any]]:
@@ -124,13 +126,14 @@ def company_log(
 ) -> tuple[Company, QuerySet[AuditEvent]]:
     """The company's events, newest first; `since` and `until` are days, both included.
 
-    Only an admin of the company who may act gets them; anyone else gets NotFound.
+    Only an admin of the company who may act (or its service account) gets them; anyone else
+    gets NotFound.
     """
-    company = get_company_for_admin(actor.user, company_id)
+    company = get_company_for_actor(actor, company_id)
     actions = KINDS[kind][1] if kind in KINDS else SHOWN_ACTIONS
     events: QuerySet[AuditEvent] = (
         AuditEvent.objects.filter(company=company, action__in=actions)
-        .select_related("actor", "subject_user")
+        .select_related(*PERSON_RELATIONS)
         .only(
             "occurred_at",
             "action",
@@ -209,6 +212,15 @@ class LogRow:
         return " – ".join(parts)
 
 
+def actor_name(event: AuditEvent) -> str:
+    """Who did it: the account, the service account of the REST API, or the system."""
+    if event.actor is not None:
+        return person_name(event.actor)
+    if event.service_account is not None:
+        return _("Service account “%(name)s”") % {"name": event.service_account.name}
+    return _("System")
+
+
 def person_name(user: Any) -> str:
     """How the log names an account (an erased one as such)."""
     if user is None:
@@ -259,12 +271,7 @@ def rows(company: Company, events: Any) -> list[LogRow]:
     result = []
     for event in events:
         data = event.data or {}
-        if event.action in CHAMBER_ACTIONS:
-            who = company.chamber.name
-        elif event.actor is None:
-            who = _("System")
-        else:
-            who = person_name(event.actor)
+        who = company.chamber.name if event.action in CHAMBER_ACTIONS else actor_name(event)
         whom = person_name(event.subject_user)
         details = ""
         if event.action in (A.ROLE_ASSIGNED, A.ROLE_REMOVED):

@@ -33,6 +33,8 @@ class Actor:
     via: Interface
     ip: str | None = None
     user_agent: str = ""
+    # A service account of the REST API acting (then `user` is None).
+    service_account: Any = None
 
     def __post_init__(self) -> None:
         if self.user is not None and not getattr(self.user, "is_authenticated", False):
@@ -50,6 +52,13 @@ class Actor:
         """An account acting (tests, commands acting for a named account)."""
         return cls(user=user, via=via, **where)
 
+    @classmethod
+    def service(cls, account: Any, *, ip: str | None = None, user_agent: str = "") -> "Actor":
+        """A service account acting through the REST API."""
+        return cls(
+            user=None, via=Interface.API, ip=ip, user_agent=user_agent, service_account=account
+        )
+
     @property
     def user_id(self) -> int | None:
         return self.user.pk if self.user is not None else None
@@ -57,3 +66,9 @@ class Actor:
     def on_behalf(self, user: Any) -> "Actor":
         """The same door and address, another account (e.g. a visitor who just logged in)."""
         return Actor(user=user, via=self.via, ip=self.ip, user_agent=self.user_agent)
+
+    @property
+    def chamber_scope(self) -> Any:
+        """The chamber a service account speaks for (None for everybody else)."""
+        account = self.service_account
+        return account.chamber if account is not None and account.chamber_id else None

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "meinekammer.chambers",
     "meinekammer.companies",
     "meinekammer.applications",
+    "meinekammer.integration",
+    "ninja",
     "oauth2_provider",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The token endpoints and their kin answer here, without the browsers' middleware below.
     "meinekammer.web.sso.endpoints.MachineEndpointsMiddleware",
+    # The REST API likewise (api/middleware.py).
+    "meinekammer.api.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -286,7 +290,13 @@ ACCOUNT_RATE_LIMITS = {
     "open_invitation": "30/m/ip",
     # "Meine Daten herunterladen" (web/accounts/export_views.py).
     "export_data": "10/h/user",
+    # The REST API (api/): wrong client credentials, per source address and per client id;
+    # requests per service account (API_RATE_LIMIT, allauth's syntax).
+    "api_token": "30/m/ip,10/m/key",
+    "api_request": env.str("API_RATE_LIMIT", default="1200/m/key"),
 }
+# Lifetime of a service account's access token (POST /api/v1/token).
+API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=300)
 # Sensitive actions (e-mail, password, factors, deleting the account or a company, handing out
 # admin rights) ask for the second factor again, or the password for an account without one,
 # when the session's last check is older than this (web.decorators.recently_checked, which

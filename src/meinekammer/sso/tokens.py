@@ -80,6 +80,14 @@ def jwks_entries() -> list[dict]:
 # --- Access tokens ----------------------------------------------------------------------------
 
 
+def sign(claims: dict) -> str:
+    """A signed access token (`typ: at+jwt`) with these claims, by the current key."""
+    key, algorithm, kid = signing_key()
+    token = jwt.JWT(header={"alg": algorithm, "typ": ACCESS_TOKEN_TYPE, "kid": kid}, claims=claims)
+    token.make_signed_token(key)
+    return token.serialize()
+
+
 def mint_access_token(
     *,
     subject: str,
@@ -89,28 +97,27 @@ def mint_access_token(
     generation: int,
     expires_in: int,
 ) -> str:
-    key, algorithm, kid = signing_key()
     now = int(time.time())
-    claims = {
-        "iss": oauth2_settings.OIDC_ISS_ENDPOINT,
-        "sub": subject,
-        "aud": client_id,
-        "client_id": client_id,
-        "iat": now,
-        "exp": now + int(expires_in),
-        "jti": uuid.uuid4().hex,
-        "scope": scope,
-        "fam": family_id.hex,
-        "gen": generation,
-    }
-    token = jwt.JWT(header={"alg": algorithm, "typ": ACCESS_TOKEN_TYPE, "kid": kid}, claims=claims)
-    token.make_signed_token(key)
-    return token.serialize()
+    return sign(
+        {
+            "iss": oauth2_settings.OIDC_ISS_ENDPOINT,
+            "sub": subject,
+            "aud": client_id,
+            "client_id": client_id,
+            "iat": now,
+            "exp": now + int(expires_in),
+            "jti": uuid.uuid4().hex,
+            "scope": scope,
+            "fam": family_id.hex,
+            "gen": generation,
+        }
+    )
 
 
-def read_access_token(token: str) -> dict | None:
-    """The claims of an access token this installation signed and that has not expired;
-    None for anything else (a foreign, forged, expired or malformed token)."""
+def verified_claims(token: str) -> dict | None:
+    """The claims of an access token this installation signed, issued by it and not expired;
+    None for anything else (a foreign, forged, expired or malformed token). Which kind of token
+    it is (a client's for userinfo, a service account's for the API) the caller checks."""
     if not token or len(token) > 4096 or token.count(".") != 2:
         return None
     try:
@@ -132,8 +139,20 @@ def read_access_token(token: str) -> dict | None:
     try:
         if int(claims["exp"]) <= now or int(claims["iat"]) > now + _LEEWAY:
             return None
-        if claims.get("iss") != oauth2_settings.OIDC_ISS_ENDPOINT:
-            return None
+    except (KeyError, ValueError, TypeError):
+        return None
+    if claims.get("iss") != oauth2_settings.OIDC_ISS_ENDPOINT:
+        return None
+    return claims
+
+
+def read_access_token(token: str) -> dict | None:
+    """The claims of a client's access token (one that names its token family); None for
+    anything else, a service account's API token included."""
+    claims = verified_claims(token)
+    if claims is None:
+        return None
+    try:
         claims["fam"] = uuid.UUID(hex=str(claims["fam"]))
         claims["gen"] = int(claims["gen"])
     except (KeyError, ValueError, TypeError):

@@ -63,6 +63,51 @@ def require_admin(actor: Actor, company: Company) -> Membership:
     return membership
 
 
+def require_member_manager(actor: Actor, company: Company) -> None:
+    """Inside the company lock: who may change members' roles — an admin of the company who
+    can act, or an active service account of this company (the REST API)."""
+    account = actor.service_account
+    if account is not None:
+        if not (account.is_active and account.company_id == company.pk):
+            raise NotFound
+        return
+    require_admin(actor, company)
+
+
+def change_member_roles(
+    actor: Actor,
+    *,
+    company_id: int,
+    membership_id: int,
+    grant: Iterable[AppRole] = (),
+    take_away: Iterable[AppRole] = (),
+) -> tuple[list[AppRole], list[AppRole]]:
+    """Grant and take away single roles of a member, leaving the others as they are (the REST
+    API's way; the member page sets all of them with `save_member`). Returns (added, removed);
+    granting a role the member holds, or taking away one they do not, changes nothing."""
+    grant, take_away = list(grant), list(take_away)
+    with transaction.atomic():
+        company = lock_company(company_id)
+        require_member_manager(actor, company)
+        membership = _get_member(company, membership_id)
+        require_assignable(grant)
+        held = set(
+            RoleAssignment.objects.filter(
+                membership=membership, role__in=AppRole.objects.assignable()
+            ).values_list("role_id", flat=True)
+        )
+        gone = {role.pk for role in take_away}
+        wanted = [
+            role
+            for role in AppRole.objects.assignable().filter(pk__in=held | {r.pk for r in grant})
+            if role.pk not in gone
+        ]
+        added, removed = apply_roles(actor, membership, wanted)
+        if added or removed:
+            tell_member_changed(membership, added=added, removed=removed)
+        return added, removed
+
+
 def applications_with_roles() -> list[Application]:
     """Active applications with their assignable roles, in catalogue order (two queries)."""
     return list(

@@ -12,11 +12,11 @@ from meinekammer.accounts.models import User
 from meinekammer.accounts.rules import require_account
 from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.chambers.guards import get_staff_chamber
+from meinekammer.chambers.guards import chamber_of
 from meinekammer.chambers.models import Chamber, DirectoryEntry
 from meinekammer.chambers.normalize import normalize_member_number, normalize_name
 from meinekammer.core.actor import Actor
-from meinekammer.core.errors import Conflict, Invalid, NotFound
+from meinekammer.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from meinekammer.core.links import absolute_url
 from meinekammer.core.pending import mark_decided
 
@@ -110,7 +110,7 @@ def _lock_undecided(actor: Actor, registration_id: int) -> CompanyRegistration:
     PostgreSQL re-reads a row that was locked meanwhile, but not the rows joined to it, so a
     joined assignee would still show the one before the wait.
     """
-    chamber = get_staff_chamber(actor.user)
+    chamber = chamber_of(actor)
     registration = (
         CompanyRegistration.objects.select_for_update(of=("self",))
         .select_related("company", "applicant")
@@ -158,6 +158,8 @@ def assign_registration_to_me(
     having seen it, is refused and changes nothing. A take-over is audited with whom it was
     taken from.
     """
+    if actor.user is None:
+        raise NotAllowed(_("Only a member of the chamber's staff can take a request."))
     with transaction.atomic():
         registration = _lock_undecided(actor, registration_id)
         if registration.assignee_id == actor.user_id:

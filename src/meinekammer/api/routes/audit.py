@@ -1,0 +1,84 @@
+"""The audit log as the pages show it: the chamber's log for a chamber's service account, the
+company's "Protokoll" for a company's."""
+
+from datetime import date
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from meinekammer.companies import chamber_log, log
+from meinekammer.core.errors import Invalid
+from meinekammer.integration.models import ApiScope
+
+from .. import paging
+from ..auth import actor, caller
+from ..problems import ERRORS
+from ..schemas import AuditEventOut, AuditEventPage
+
+router = Router(tags=["audit"])
+
+
+@router.get(
+    "/audit-events",
+    response={200: AuditEventPage, **ERRORS},
+    summary="Audit events",
+    description="Newest first, as in the portal's log. `kind` is one of the log's filters "
+    "(e.g. `members`, `roles`, `requests`); `since` and `until` are days, both included. "
+    "Addresses and browsers are never shown.",
+)
+def list_audit_events(
+    request: HttpRequest,
+    since: date | None = Query(None),
+    until: date | None = Query(None),
+    kind: str = Query("", max_length=40),
+    company_id: int | None = Query(None, ge=1, le=2**63 - 1),
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
+):
+    found = caller(request, ApiScope.AUDIT_READ)
+    who = actor(request, found)
+    account = found.account
+    kinds = log.KINDS if account.company_id is not None else chamber_log.KINDS
+    if kind and kind not in kinds:
+        raise Invalid(_("Unknown kind; one of: %(kinds)s") % {"kinds": ", ".join(kinds)})
+    if account.company_id is not None:
+        company, events = log.company_log(
+            who, company_id=account.company_id, since=since, until=until, kind=kind
+        )
+        if company_id is not None and company_id != company.pk:
+            events = events.none()
+        items, next_cursor = paging.page(events, cursor=cursor, limit=limit, descending=True)
+        rows = [(event, row) for event, row in zip(items, log.rows(company, items), strict=True)]
+        out = [
+            AuditEventOut(
+                id=event.pk,
+                occurred_at=row.occurred_at,
+                action=event.action,
+                who=row.who,
+                what=row.what,
+                whom=row.whom,
+                company_id=company.pk,
+                details=row.details,
+            )
+            for event, row in rows
+        ]
+    else:
+        _chamber, events = chamber_log.chamber_log(
+            who, since=since, until=until, kind=kind, company_id=company_id
+        )
+        items, next_cursor = paging.page(events, cursor=cursor, limit=limit, descending=True)
+        out = [
+            AuditEventOut(
+                id=event.pk,
+                occurred_at=row.occurred_at,
+                action=event.action,
+                who=row.who,
+                what=row.what,
+                whom=row.whom,
+                company_id=row.company_id,
+                details=row.details,
+            )
+            for event, row in zip(items, chamber_log.rows(items), strict=True)
+        ]
+    return AuditEventPage(items=out, next_cursor=next_cursor)

@@ -1,0 +1,176 @@
+"""A chamber's work: its registration queue (read, decide) and its company directory."""
+
+from django.http import HttpRequest
+from ninja import Path, Query, Router
+
+from meinekammer.chambers.directory import search_directory
+from meinekammer.chambers.models import DirectoryEntry
+from meinekammer.companies import chamber_queue
+from meinekammer.companies.models import CompanyRegistration, LetterAddress, RegistrationState
+from meinekammer.companies.services.registration import approve_registration, reject_registration
+from meinekammer.core.errors import NotFound
+from meinekammer.core.text import clean_search
+from meinekammer.integration.models import ApiScope
+from meinekammer.integration.scope import chamber_of
+
+from .. import paging
+from ..auth import actor, caller
+from ..problems import ERRORS, Problem
+from ..schemas import (
+    ApproveIn,
+    CompanyOut,
+    DirectoryEntryOut,
+    DirectoryPage,
+    PersonOut,
+    RegistrationOut,
+    RegistrationPage,
+    RejectIn,
+)
+
+router = Router(tags=["chamber"])
+
+MAX_ID = 2**63 - 1
+DECIDED = {**ERRORS, 409: Problem}
+
+
+def registration_out(registration: CompanyRegistration) -> RegistrationOut:
+    applicant = registration.applicant
+    assignee = registration.assignee
+    return RegistrationOut(
+        id=registration.pk,
+        state=registration.state,
+        submitted_at=registration.submitted_at,
+        decided_at=registration.decided_at,
+        company=CompanyOut.of(registration.company),
+        applicant=PersonOut(
+            sub=applicant.subject,
+            email=applicant.email,
+            first_name=applicant.first_name,
+            last_name=applicant.last_name,
+        ),
+        assignee=(assignee.get_full_name() or assignee.email) if assignee is not None else None,
+        rejection_reason=registration.rejection_reason,
+    )
+
+
+@router.get(
+    "/chamber/registrations",
+    response={200: RegistrationPage, **ERRORS},
+    summary="The registration queue",
+    description="Newest first. Without `state` every registration; `in_review` is the queue.",
+)
+def list_registrations(
+    request: HttpRequest,
+    state: RegistrationState | None = Query(None),
+    q: str = Query("", max_length=200),
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
+):
+    found = caller(request, ApiScope.REGISTRATIONS_READ)
+    rows = chamber_queue.registrations(
+        chamber_of(found.account), state=state or "", query=clean_search(q)
+    ).select_related("company__chamber")
+    items, next_cursor = paging.page(rows, cursor=cursor, limit=limit, descending=True)
+    return RegistrationPage(items=[registration_out(r) for r in items], next_cursor=next_cursor)
+
+
+def _registration(found, registration_id: int) -> CompanyRegistration:
+    return chamber_queue.registration_of(chamber_of(found.account), registration_id)
+
+
+@router.get(
+    "/chamber/registrations/{registration_id}",
+    response={200: RegistrationOut, **ERRORS},
+    summary="A registration",
+)
+def read_registration(request: HttpRequest, registration_id: int = Path(..., ge=1, le=MAX_ID)):
+    found = caller(request, ApiScope.REGISTRATIONS_READ)
+    return registration_out(_registration(found, registration_id))
+
+
+@router.post(
+    "/chamber/registrations/{registration_id}/approve",
+    response={200: RegistrationOut, **DECIDED},
+    summary="Approve a registration",
+    description="Against an entry of the chamber's directory; the activation letter goes to "
+    "the entry's address, or to `letter_address`. A registration a clerk is working on, or one "
+    "already decided, is a conflict (409) and nothing changes.",
+)
+def approve(
+    request: HttpRequest, body: ApproveIn, registration_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    found = caller(request, ApiScope.REGISTRATIONS_WRITE)
+    address = body.letter_address
+    approve_registration(
+        actor(request, found),
+        registration_id=registration_id,
+        directory_entry_id=body.directory_entry_id,
+        letter_address=LetterAddress(
+            address.name, address.street, address.postal_code, address.city
+        )
+        if address is not None
+        else None,
+    )
+    return registration_out(_registration(found, registration_id))
+
+
+@router.post(
+    "/chamber/registrations/{registration_id}/reject",
+    response={200: RegistrationOut, **DECIDED},
+    summary="Reject a registration",
+    description="The applicant is told the reason by mail.",
+)
+def reject(request: HttpRequest, body: RejectIn, registration_id: int = Path(..., ge=1, le=MAX_ID)):
+    found = caller(request, ApiScope.REGISTRATIONS_WRITE)
+    reject_registration(actor(request, found), registration_id=registration_id, reason=body.reason)
+    return registration_out(_registration(found, registration_id))
+
+
+def entry_out(entry: DirectoryEntry) -> DirectoryEntryOut:
+    return DirectoryEntryOut(
+        id=entry.pk,
+        member_number=entry.member_number,
+        name=entry.name,
+        legal_form=entry.legal_form,
+        street=entry.street,
+        postal_code=entry.postal_code,
+        city=entry.city,
+        register_court=entry.register_court,
+        register_number=entry.register_number,
+        status=entry.status,
+        updated_at=entry.updated_at,
+    )
+
+
+@router.get(
+    "/chamber/directory",
+    response={200: DirectoryPage, **ERRORS},
+    summary="Search the company directory",
+)
+def list_directory(
+    request: HttpRequest,
+    q: str = Query(
+        "", max_length=200, description="Name contains it, or member number or postal code is it."
+    ),
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
+):
+    found = caller(request, ApiScope.DIRECTORY_READ)
+    chamber = chamber_of(found.account)
+    term = clean_search(q)
+    rows = search_directory(chamber, term)
+    items, next_cursor = paging.page(rows, cursor=cursor, limit=limit)
+    return DirectoryPage(items=[entry_out(e) for e in items], next_cursor=next_cursor)
+
+
+@router.get(
+    "/chamber/directory/{entry_id}",
+    response={200: DirectoryEntryOut, **ERRORS},
+    summary="A directory entry",
+)
+def read_directory_entry(request: HttpRequest, entry_id: int = Path(..., ge=1, le=MAX_ID)):
+    found = caller(request, ApiScope.DIRECTORY_READ)
+    entry = DirectoryEntry.objects.filter(chamber=chamber_of(found.account), pk=entry_id).first()
+    if entry is None:
+        raise NotFound
+    return entry_out(entry)
