@@ -91,7 +91,9 @@ def test_another_chambers_company_is_not_found(chamber_api, other_company):
     assert_problem(chamber_api.get(f"/companies/{other_company.pk}/members"), 404, "not-found")
 
 
-@pytest.mark.parametrize("path", ["/companies/0", "/companies/-1", "/companies/abc", "/companies/" + "9" * 30])
+@pytest.mark.parametrize(
+    "path", ["/companies/0", "/companies/-1", "/companies/abc", "/companies/" + "9" * 30]
+)
 def test_ids_that_are_no_ids_are_refused(chamber_api, path):
     response = chamber_api.get(path)
     assert response.status_code in (404, 422)  # a path that matches no route is not found
@@ -174,7 +176,9 @@ def test_a_role_that_cannot_be_assigned_is_a_conflict(company_api, company, memb
     assert not RoleAssignment.objects.filter(role=retired).exists()
 
 
-def test_foreign_members_and_roles_are_not_found(company_api, company, member, roles, other_company):
+def test_foreign_members_and_roles_are_not_found(
+    company_api, company, member, roles, other_company
+):
     stranger = MembershipFactory(company=other_company)
     role = roles["trainee"].pk
     for path in (

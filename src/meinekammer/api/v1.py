@@ -13,12 +13,28 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from meinekammer.core.errors import Conflict, Invalid, NotAllowed, NotFound, Refused, Throttled
 
 from .auth import ScopeMissing, ServiceToken
-from .problems import problem
+from .problems import PROBLEM_CONTENT_TYPE, problem
 from .routes import audit, chamber, companies
 
 logger = logging.getLogger("django.request")
 
-api = NinjaAPI(
+
+class Api(NinjaAPI):
+    """django-ninja documents every answer as `application/json`; the API's errors are problem
+    details (`application/problem+json`, RFC 9457), and the document says so."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if str(status).startswith(("4", "5")) and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = Api(
     title="meinekammer API",
     version="1",
     description=(

@@ -18,6 +18,17 @@ from ..schemas import AuditEventOut, AuditEventPage
 
 router = Router(tags=["audit"])
 
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise Invalid(_("%(value)s is not a day (YYYY-MM-DD).") % {"value": value}) from error
+
 
 @router.get(
     "/audit-events",
@@ -29,8 +40,8 @@ router = Router(tags=["audit"])
 )
 def list_audit_events(
     request: HttpRequest,
-    since: date | None = Query(None),
-    until: date | None = Query(None),
+    since: str | None = Query(None, pattern=DAY, description="A day, YYYY-MM-DD (included)."),
+    until: str | None = Query(None, pattern=DAY, description="A day, YYYY-MM-DD (included)."),
     kind: str = Query("", max_length=40),
     company_id: int | None = Query(None, ge=1, le=2**63 - 1),
     cursor: str | None = Query(None, max_length=500),
@@ -39,12 +50,13 @@ def list_audit_events(
     found = caller(request, ApiScope.AUDIT_READ)
     who = actor(request, found)
     account = found.account
+    since_day, until_day = _day(since), _day(until)
     kinds = log.KINDS if account.company_id is not None else chamber_log.KINDS
     if kind and kind not in kinds:
         raise Invalid(_("Unknown kind; one of: %(kinds)s") % {"kinds": ", ".join(kinds)})
     if account.company_id is not None:
         company, events = log.company_log(
-            who, company_id=account.company_id, since=since, until=until, kind=kind
+            who, company_id=account.company_id, since=since_day, until=until_day, kind=kind
         )
         if company_id is not None and company_id != company.pk:
             events = events.none()
@@ -65,7 +77,7 @@ def list_audit_events(
         ]
     else:
         _chamber, events = chamber_log.chamber_log(
-            who, since=since, until=until, kind=kind, company_id=company_id
+            who, since=since_day, until=until_day, kind=kind, company_id=company_id
         )
         items, next_cursor = paging.page(events, cursor=cursor, limit=limit, descending=True)
         out = [
