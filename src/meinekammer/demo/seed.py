@@ -15,6 +15,9 @@ DEMO_PASSWORD = "Demo-Zugang-2026"
 SERVICEPORTAL_CLIENT_ID = "serviceportal-demo"
 SERVICEPORTAL_CLIENT_SECRET = "demo-only-serviceportal-secret-not-for-production"
 SERVICEPORTAL_URL = "http://localhost:8001"
+# The REST API's demo service account of the IHK (docs/integration.md); demo only.
+API_CLIENT_ID = "svc-demo-ihk"
+API_CLIENT_SECRET = "demo-only-api-secret-not-for-production"
 
 
 DEMO_USERS = [
@@ -131,7 +134,28 @@ def seed_demo_data(serviceportal_url: str | None = None) -> list[tuple[str, str]
     seed_serviceportal_client(
         serviceportal_url or os.environ.get("SERVICEPORTAL_URL") or SERVICEPORTAL_URL
     )
+    seed_api_service_account()
     return logins
+
+
+def seed_api_service_account() -> None:
+    """The IHK's service account for trying the REST API, with every scope a chamber may have."""
+    from django.contrib.auth.hashers import make_password
+
+    from meinekammer.chambers.models import Chamber
+    from meinekammer.integration.models import CHAMBER_SCOPES, ServiceAccount
+    from meinekammer.integration.services import SECRET_HASHER
+
+    ihk = Chamber.objects.filter(number=DEMO_CHAMBERS[0][0]).first()
+    if ihk is None or ServiceAccount.objects.filter(client_id=API_CLIENT_ID).exists():
+        return
+    ServiceAccount.objects.create(
+        name="Kammer-Registersync (Demo)",
+        client_id=API_CLIENT_ID,
+        secret_hash=make_password(API_CLIENT_SECRET, hasher=SECRET_HASHER),
+        chamber=ihk,
+        scopes=" ".join(sorted(CHAMBER_SCOPES)),
+    )
 
 
 def seed_serviceportal_client(url: str) -> OAuthClient:

@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 import meinekammer
 from meinekammer.demo.seed import (
+    API_CLIENT_ID,
+    API_CLIENT_SECRET,
     DEMO_PASSWORD,
     SERVICEPORTAL_CLIENT_ID,
     SERVICEPORTAL_CLIENT_SECRET,
@@ -170,6 +172,11 @@ class Command(BaseCommand):
         out(f"  Operator (admin):     {base}/{settings.ADMIN_URL}")
         if SAMPLE_APP.exists():
             out(f"  Sample application:   {sample_url}/  (Serviceportal Bildung, OpenID Connect)")
+        out(f"  REST API reference:   {base}/api/v1/docs")
+        out(
+            f"  API token (IHK):      curl -u {API_CLIENT_ID}:{API_CLIENT_SECRET} "
+            f"-d grant_type=client_credentials {base}/api/v1/token"
+        )
         out("")
         out(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role in logins:
