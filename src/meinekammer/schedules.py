@@ -20,6 +20,13 @@ class Schedule:
 
 SCHEDULES: list[Schedule] = [
     Schedule(
+        name="retry-due-events",
+        task_path="meinekammer.integration.tasks.retry_due_events",
+        every=timedelta(minutes=1),
+        why="Change events to connected applications whose receiver was down are sent again "
+        "when their pause is over (in order per account; at most EVENT_MAX_ATTEMPTS times).",
+    ),
+    Schedule(
         name="requeue-due-emails",
         task_path="meinekammer.notifications.tasks.requeue_due_emails",
         every=timedelta(minutes=5),

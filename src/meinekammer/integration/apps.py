@@ -6,3 +6,10 @@ class IntegrationConfig(AppConfig):
     name = "meinekammer.integration"
     label = "integration"
     verbose_name = _("Integration")
+
+    def ready(self) -> None:
+        from meinekammer.audit.events import subscribe
+
+        from .events import on_change
+
+        subscribe(on_change)

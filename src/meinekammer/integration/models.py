@@ -104,3 +104,76 @@ class ServiceAccount(models.Model):
     @property
     def is_authenticated(self) -> bool:  # what ninja's and Django's code ask of a caller
         return True
+
+
+# --- Change events to connected applications (Standard Webhooks) ------------------------------
+
+
+def new_event_secret() -> str:
+    """A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64."""
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class EventEndpoint(models.Model):
+    """Where a connected application receives its change events."""
+
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.CASCADE,
+        related_name="event_endpoint",
+        verbose_name=_("connected application"),
+    )
+    url = models.URLField(_("address (URL)"), max_length=500)
+    # Signing needs the secret itself (HMAC); the application verifies with the same one.
+    secret = models.CharField(max_length=100, default=new_event_secret, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    secret_changed_at = models.DateTimeField(_("secret changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event endpoint")
+        verbose_name_plural = _("event endpoints")
+
+    def __str__(self) -> str:
+        return f"{self.application} → {self.url}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+
+
+class EventDelivery(models.Model):
+    """One change event for one endpoint: the outbox row, written in the transaction of the
+    change, and its delivery log. `event_id` is the idempotency key (`webhook-id`): a retry
+    sends the same one."""
+
+    endpoint = models.ForeignKey(EventEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField(_("event ID"), unique=True, editable=False)
+    event_type = models.CharField(_("event"), max_length=60)
+    # Events about one account (or one company) are delivered in order: this names it.
+    subject = models.CharField(max_length=80)
+    payload = models.JSONField()
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_status = models.PositiveSmallIntegerField(_("last answer"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        indexes = [
+            models.Index(fields=["endpoint", "subject", "state"], name="delivery_queue_idx"),
+            models.Index(fields=["state", "next_attempt_at"], name="delivery_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"

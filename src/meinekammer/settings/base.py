@@ -297,6 +297,13 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Lifetime of a service account's access token (POST /api/v1/token).
 API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=300)
+# Change events to connected applications (integration/delivery.py): the pause after the n-th
+# failed attempt is EVENT_RETRY_BASE_SECONDS · 2^(n-1), at most EVENT_RETRY_MAX_SECONDS; after
+# EVENT_MAX_ATTEMPTS (about two days with the defaults) the event is failed.
+EVENT_TIMEOUT_SECONDS = env.int("EVENT_TIMEOUT_SECONDS", default=10)
+EVENT_RETRY_BASE_SECONDS = env.int("EVENT_RETRY_BASE_SECONDS", default=30)
+EVENT_RETRY_MAX_SECONDS = env.int("EVENT_RETRY_MAX_SECONDS", default=6 * 3600)
+EVENT_MAX_ATTEMPTS = env.int("EVENT_MAX_ATTEMPTS", default=16)
 # Sensitive actions (e-mail, password, factors, deleting the account or a company, handing out
 # admin rights) ask for the second factor again, or the password for an account without one,
 # when the session's last check is older than this (web.decorators.recently_checked, which
