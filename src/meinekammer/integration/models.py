@@ -10,6 +10,7 @@ given (`companies:read`, `members:write`, ...).
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +139,13 @@ class EventEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} → {self.url}"
+
+    def clean(self) -> None:
+        super().clean()
+        scheme = self.url.split(":", 1)[0].lower() if self.url else ""
+        allowed = getattr(settings, "EVENT_ENDPOINT_SCHEMES", ["https"])
+        if self.url and scheme not in allowed:
+            raise ValidationError({"url": _("Events are sent to https addresses only.")})
 
 
 class DeliveryState(models.TextChoices):

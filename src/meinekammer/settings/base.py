@@ -300,6 +300,8 @@ API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=300)
 # Change events to connected applications (integration/delivery.py): the pause after the n-th
 # failed attempt is EVENT_RETRY_BASE_SECONDS · 2^(n-1), at most EVENT_RETRY_MAX_SECONDS; after
 # EVENT_MAX_ATTEMPTS (about two days with the defaults) the event is failed.
+# Production: events go to https addresses only; the demo and the tests add http for loopback.
+EVENT_ENDPOINT_SCHEMES = env.list("EVENT_ENDPOINT_SCHEMES", default=["https"])
 EVENT_TIMEOUT_SECONDS = env.int("EVENT_TIMEOUT_SECONDS", default=10)
 EVENT_RETRY_BASE_SECONDS = env.int("EVENT_RETRY_BASE_SECONDS", default=30)
 EVENT_RETRY_MAX_SECONDS = env.int("EVENT_RETRY_MAX_SECONDS", default=6 * 3600)

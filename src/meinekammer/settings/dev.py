@@ -41,3 +41,4 @@ if not OIDC_ACCESS_TOKEN_KEY:
     OIDC_ACCESS_TOKEN_KEY = demo_key(VAR_DIR / "oidc-access-token-key.pem", "ec")  # noqa: F405
 # The sample application runs on the port after the portal's, e.g. http://localhost:8001 (no TLS).
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405
+EVENT_ENDPOINT_SCHEMES = ["https", "http"]

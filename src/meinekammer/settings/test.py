@@ -69,3 +69,4 @@ if not OIDC_ACCESS_TOKEN_KEY:
     OIDC_ACCESS_TOKEN_KEY = new_ec_private_key_pem()
 # The sample application runs on http://127.0.0.1:8001 (loopback, no TLS).
 OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = ["https", "http"]  # noqa: F405
+EVENT_ENDPOINT_SCHEMES = ["https", "http"]
