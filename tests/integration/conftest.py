@@ -31,7 +31,7 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/events"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [sys.executable, str(RECEIVER), str(self.port), str(self.log)]
         )
         for _ in range(100):
