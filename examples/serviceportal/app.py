@@ -3,7 +3,9 @@
 A tiny WSGI application (standard library only) around a standard OpenID Connect client library
 (Authlib, joserfc): discovery, authorization code with PKCE (S256), state and nonce, the code
 exchanged with client_secret_basic, the ID token verified (signature via JWKS, iss, aud, exp,
-nonce), userinfo, and RP-initiated logout. Users without a role of this application are refused,
+nonce), userinfo, and RP-initiated logout. Change events from meinekammer (POST /events, signed
+per Standard Webhooks) update or end the sessions they concern at once: a role taken away is
+gone from the page at the next reload, a lost last role or a locked account ends the session. Users without a role of this application are refused,
 even when they come back with a token. The page "/mfa" (Bereich mit Zwei-Faktor) asks meinekammer
 for a second factor (`acr_values=urn:meinekammer:mfa`) and checks `acr` and `amr` in the ID token.
 
@@ -35,6 +37,7 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COOKIE = "serviceportal_session"  # not Django's "sessionid": cookies do not keep ports apart
@@ -80,6 +83,8 @@ class Config:
     client_id: str
     client_secret: str
     url: str
+    # Change events from meinekammer (Standard Webhooks), empty: none are accepted.
+    events_secret: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Config:
@@ -88,6 +93,7 @@ class Config:
             client_id=environ.get("SERVICEPORTAL_CLIENT_ID", ""),
             client_secret=environ.get("SERVICEPORTAL_CLIENT_SECRET", ""),
             url=environ.get("SERVICEPORTAL_URL", "http://localhost:8001").rstrip("/"),
+            events_secret=environ.get("SERVICEPORTAL_EVENTS_SECRET", ""),
         )
 
     @property
@@ -120,6 +126,9 @@ class ServicePortal:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self._metadata: dict[str, Any] | None = None
+        # The change events received (newest first) and the ids seen (at least once delivery).
+        self.events: list[dict[str, Any]] = []
+        self.seen_events: set[str] = set()
 
     # --- OpenID Connect ------------------------------------------------------------------------
 
@@ -240,6 +249,8 @@ class ServicePortal:
             ("GET", "/mfa"): self.mfa_area,
             ("GET", "/auth/callback"): self.callback,
             ("POST", "/auth/logout"): self.logout,
+            ("POST", "/events"): self.receive_event,
+            ("GET", "/ereignisse"): self.event_list,
         }
         handler = routes.get((method, path))
         if handler is None:
@@ -413,6 +424,76 @@ class ServicePortal:
             }
         )
         return self.redirect(start_response, f"{end_session}?{query}", self.cookie("", 0))
+
+    # --- change events ------------------------------------------------------------------------
+
+    def receive_event(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        """A change event from meinekammer: verified, applied to the sessions once, listed."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if not self.config.events_secret or not 0 < length <= 100_000:
+            return self.respond(start_response, "400 Bad Request", b"", [])
+        body = environ["wsgi.input"].read(length)
+        headers = {
+            name: environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+            for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        }
+        try:
+            event = Webhook(self.config.events_secret).verify(body, headers)
+        except WebhookVerificationError:
+            return self.respond(start_response, "401 Unauthorized", b"", [])
+        with self.lock:
+            if headers["webhook-id"] not in self.seen_events:  # a retry: applied already
+                self.seen_events.add(headers["webhook-id"])
+                self.events.insert(0, event)
+                del self.events[50:]
+                self._apply(event)
+        return self.respond(start_response, "204 No Content", b"", [])
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        """Bring the sessions of the account the event names up to date (lock held)."""
+        data = event.get("data") or {}
+        sub = (data.get("user") or {}).get("sub")
+        company_id = (data.get("company") or {}).get("id")
+        kind = event.get("type")
+        for sid, session in list(self.sessions.items()):
+            user = session.get("user")
+            if not user or user.get("sub") != sub:
+                continue
+            if kind in ("account.locked", "account.erased"):
+                del self.sessions[sid]
+                continue
+            for company in user["companies"]:
+                if company.get("id") != company_id:
+                    continue
+                if kind == "role.removed":
+                    company["roles"] = [r for r in company["roles"] if r != data.get("role")]
+                elif kind == "role.granted" and data.get("role") not in company["roles"]:
+                    company["roles"].append(data.get("role"))
+                elif kind == "membership.ended":
+                    company["roles"] = []
+            user["companies"] = [c for c in user["companies"] if c.get("roles")]
+            if not user["companies"]:  # no role left here: no session here
+                del self.sessions[sid]
+
+    def event_list(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        """ "Empfangene Ereignisse": what meinekammer has told this application."""
+        with self.lock:
+            events = list(self.events)
+        rows = "".join(
+            f"<li><code>{html.escape(str(e.get('type')))}</code> "
+            f"{html.escape(str(e.get('timestamp')))}: "
+            f"{html.escape(str((e.get('data') or {}).get('role') or ''))}</li>"
+            for e in events
+        )
+        content = (
+            "<h1>Empfangene Ereignisse</h1>"
+            + (f"<ul>{rows}</ul>" if rows else "<p>Noch keine Ereignisse.</p>")
+            + '<p><a href="/">Zur Startseite</a></p>'
+        )
+        return self.respond(start_response, "200 OK", page("Empfangene Ereignisse", content))
 
     def error(
         self, start_response: StartResponse, message: str, status: str = "400 Bad Request"

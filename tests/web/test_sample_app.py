@@ -137,13 +137,13 @@ def test_a_wrong_state_is_refused_before_any_exchange(portal):
     assert "passt nicht zu dieser Sitzung" in response.body
 
 
-def login_as(portal, userinfo):
+def login_as(portal, userinfo, sub="abc"):
     login = Response(portal, "/auth/login")
-    (pending,) = portal.sessions.values()
+    (pending,) = [s for s in portal.sessions.values() if "pending" in s]
     state = pending["pending"]["state"]
     portal.complete_login = lambda query, pending: {  # type: ignore[method-assign]
-        "claims": {"sub": "abc"},
-        "userinfo": {"sub": "abc", **userinfo},
+        "claims": {"sub": sub},
+        "userinfo": {"sub": sub, **userinfo},
         "id_token": "the.id.token",
     }
     return Response(portal, f"/auth/callback?code=c&state={state}", cookie=login.session_cookie)
@@ -281,3 +281,80 @@ def test_a_login_without_the_factor_does_not_open_the_mfa_area(portal):
     assert callback.header("Location") == "/"
     area = Response(portal, "/mfa", cookie=callback.session_cookie)
     assert area.status == "303 See Other" and area.header("Location") == "/auth/login?next=mfa"
+
+
+# --- Change events (docs/integration.md) --------------------------------------------------------
+
+
+@pytest.fixture
+def events_portal(db):
+    """The sample with its events secret, served on a free port like `main()` serves it, and
+    registered at meinekammer as the receiver of its application's events."""
+    from meinekammer.integration.models import EventEndpoint
+    from tests.companies.factories import ApplicationFactory
+
+    endpoint = EventEndpoint(application=ApplicationFactory(name="Serviceportal Bildung"))
+    portal = ServicePortal(Config(**{**CONFIG.__dict__, "events_secret": endpoint.secret}))
+    portal.discover = lambda: METADATA  # type: ignore[method-assign]
+    server = make_app_server("127.0.0.1", 0, portal)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    endpoint.url = f"http://127.0.0.1:{server.server_port}/events"
+    endpoint.save()
+    yield portal, endpoint
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_role_taken_away_at_meinekammer_changes_the_open_session_at_once(
+    events_portal, run_tasks, chamber, company, admin
+):
+    from meinekammer.applications.models import RoleAssignment
+    from meinekammer.companies.services.members import change_member_roles
+    from tests.companies.factories import AppRoleFactory, MembershipFactory, actor_for
+
+    portal, endpoint = events_portal
+    trainer = AppRoleFactory(application=endpoint.application, key="ausbilder")
+    trainee = AppRoleFactory(application=endpoint.application, key="azubi")
+    tom = MembershipFactory(company=company, user__first_name="Tom")
+    for role in (trainer, trainee):
+        RoleAssignment.objects.create(membership=tom, role=role)
+    claim = [
+        {
+            "id": company.pk,
+            "name": company.name,
+            "member_number": "1010001",
+            "roles": ["ausbilder", "azubi"],
+        }
+    ]
+    callback = login_as(
+        portal,
+        {"name": "Tom", "email": tom.user.email, "companies": claim},
+        sub=str(tom.user.subject),
+    )
+    cookie = callback.session_cookie
+    assert "Ausbilder (<code>ausbilder</code>)" in Response(portal, "/", cookie=cookie).body
+
+    # Anna takes the role away; Tom does not log in again.
+    change_member_roles(
+        actor_for(admin), company_id=company.pk, membership_id=tom.pk, take_away=[trainer]
+    )
+    run_tasks()
+    home = Response(portal, "/", cookie=cookie).body
+    assert "<code>ausbilder</code>" not in home and "<code>azubi</code>" in home
+    assert "role.removed" in Response(portal, "/ereignisse").body
+
+    # The last role goes: the session ends.
+    change_member_roles(
+        actor_for(admin), company_id=company.pk, membership_id=tom.pk, take_away=[trainee]
+    )
+    run_tasks()
+    assert "Anmelden mit meinekammer" in Response(portal, "/", cookie=cookie).body
+
+
+def test_events_with_a_wrong_signature_or_none_are_refused(events_portal):
+    portal, _endpoint = events_portal
+    body = b'{"type": "account.locked", "data": {"user": {"sub": "abc"}}}'
+    response = Response(portal, "/events", "POST", body=body)
+    assert response.status == "401 Unauthorized"
+    assert Response(portal, "/events", "POST", body=b"").status == "400 Bad Request"

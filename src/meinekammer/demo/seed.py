@@ -18,6 +18,8 @@ SERVICEPORTAL_URL = "http://localhost:8001"
 # The REST API's demo service account of the IHK (docs/integration.md); demo only.
 API_CLIENT_ID = "svc-demo-ihk"
 API_CLIENT_SECRET = "demo-only-api-secret-not-for-production"
+# The sample application's change events (Standard Webhooks secret: whsec_ + base64); demo only.
+SERVICEPORTAL_EVENTS_SECRET = "whsec_ZGVtby1vbmx5LWV2ZW50cy1zZWNyZXQtbm90LWZvci1wcm9k"
 
 
 DEMO_USERS = [
@@ -131,11 +133,24 @@ def seed_demo_data(serviceportal_url: str | None = None) -> list[tuple[str, str]
                 PrivacyConsent.objects.get_or_create(user=user, notice=notice)
         logins.append((email, role))
     _seed_chambers_and_companies()
-    seed_serviceportal_client(
-        serviceportal_url or os.environ.get("SERVICEPORTAL_URL") or SERVICEPORTAL_URL
-    )
+    sample_url = serviceportal_url or os.environ.get("SERVICEPORTAL_URL") or SERVICEPORTAL_URL
+    seed_serviceportal_client(sample_url)
+    seed_serviceportal_events(sample_url)
     seed_api_service_account()
     return logins
+
+
+def seed_serviceportal_events(url: str) -> None:
+    """The sample application receives change events at `url`/events."""
+    from meinekammer.integration.models import EventEndpoint
+
+    application = Application.objects.filter(name="Serviceportal Bildung").first()
+    if application is None:
+        return
+    EventEndpoint.objects.update_or_create(
+        application=application,
+        defaults={"url": url.rstrip("/") + "/events", "secret": SERVICEPORTAL_EVENTS_SECRET},
+    )
 
 
 def seed_api_service_account() -> None:

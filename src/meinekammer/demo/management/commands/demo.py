@@ -19,6 +19,7 @@ from meinekammer.demo.seed import (
     DEMO_PASSWORD,
     SERVICEPORTAL_CLIENT_ID,
     SERVICEPORTAL_CLIENT_SECRET,
+    SERVICEPORTAL_EVENTS_SECRET,
     seed_demo_data,
 )
 
@@ -112,6 +113,7 @@ def demo_processes(
             "MEINEKAMMER_ISSUER": site_url,
             "SERVICEPORTAL_CLIENT_ID": SERVICEPORTAL_CLIENT_ID,
             "SERVICEPORTAL_CLIENT_SECRET": SERVICEPORTAL_CLIENT_SECRET,
+            "SERVICEPORTAL_EVENTS_SECRET": SERVICEPORTAL_EVENTS_SECRET,
             "SERVICEPORTAL_URL": sample_url,
         }
         processes.append(Process("sample", [python, str(SAMPLE_APP)], sample_env))
