@@ -52,6 +52,7 @@ AMR_NAMES = {
     "hwk": "Sicherheitsschlüssel oder Passkey",
     "mfa": "mehrere Faktoren",
 }
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 SESSION_SECONDS = 8 * 3600
 LOGIN_SECONDS = 10 * 60
 HTTP_TIMEOUT = 10
@@ -251,6 +252,7 @@ class ServicePortal:
             ("POST", "/auth/logout"): self.logout,
             ("POST", "/events"): self.receive_event,
             ("GET", "/ereignisse"): self.event_list,
+            ("POST", "/backchannel-logout"): self.backchannel_logout,
         }
         handler = routes.get((method, path))
         if handler is None:
@@ -477,6 +479,52 @@ class ServicePortal:
             user["companies"] = [c for c in user["companies"] if c.get("roles")]
             if not user["companies"]:  # no role left here: no session here
                 del self.sessions[sid]
+
+    def backchannel_logout(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> list[bytes]:
+        """OpenID Connect Back-Channel Logout 1.0: meinekammer ends the account's sessions here."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        form = parse_qs(environ["wsgi.input"].read(min(length, 10_000)).decode(errors="replace"))
+        token = form.get("logout_token", [""])[0]
+        try:
+            claims = self.verify_logout_token(token)
+        except Exception as error:  # the library's errors: signature, claims, network
+            print(redact(f"serviceportal: logout token refused: {error!r}"), file=sys.stderr)
+            return self.respond(start_response, "400 Bad Request", b"", [])
+        with self.lock:
+            for sid in [
+                sid
+                for sid, session in self.sessions.items()
+                if (session.get("user") or {}).get("sub") == claims["sub"]
+            ]:
+                del self.sessions[sid]
+            self.events.insert(0, {"type": "backchannel-logout", "timestamp": claims["iat"]})
+        return self.respond(start_response, "200 OK", b"", [])
+
+    def verify_logout_token(self, token: str) -> dict[str, Any]:
+        """Back-Channel Logout 1.0, 2.6: signed by the provider, for us, with the event and a
+        `sub`, and without a nonce."""
+        metadata = self.discover()
+        keys = KeySet.import_key_set(
+            self.http.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT).json()
+        )
+        decoded = jwt.decode(token, keys, algorithms=["RS256"])
+        jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": self.config.issuer},
+            aud={"essential": True, "value": self.config.client_id},
+            iat={"essential": True},
+            exp={"essential": True},
+            sub={"essential": True},
+            jti={"essential": True},
+        ).validate(decoded.claims)
+        events = decoded.claims.get("events") or {}
+        if BACKCHANNEL_EVENT not in events or "nonce" in decoded.claims:
+            raise LoginFailed("Kein Logout-Token.")
+        return decoded.claims
 
     def event_list(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         """ "Empfangene Ereignisse": what meinekammer has told this application."""

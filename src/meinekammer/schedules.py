@@ -20,6 +20,13 @@ class Schedule:
 
 SCHEDULES: list[Schedule] = [
     Schedule(
+        name="send-backchannel-logouts",
+        task_path="meinekammer.applications.tasks.send_backchannel_logouts",
+        every=timedelta(minutes=1),
+        why="Logout tokens (OpenID Connect Back-Channel Logout) that an application did not "
+        "accept are sent again after a pause, at most 8 times (about two hours).",
+    ),
+    Schedule(
         name="retry-due-events",
         task_path="meinekammer.integration.tasks.retry_due_events",
         every=timedelta(minutes=1),

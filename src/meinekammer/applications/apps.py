@@ -18,3 +18,7 @@ class ApplicationsConfig(AppConfig):
         from .claims_cache import forget_on_change
 
         subscribe(forget_on_change)
+
+        from .backchannel import on_logout
+
+        subscribe(on_logout)

@@ -20,7 +20,8 @@ from oauth2_provider.models import (
 from oauth2_provider.settings import oauth2_settings
 
 from . import token_store
-from .models import GrantAuthentication, OAuthClient, UsedCode
+from .backchannel import ACCESS_ENDED, queue_logouts
+from .models import AppRole, GrantAuthentication, OAuthClient, RoleAssignment, UsedCode
 
 # django-oauth-toolkit's token tables are no longer written (the lean token path); rows from
 # before it are only purged.
@@ -39,7 +40,9 @@ def revoke_family(token_family: Any) -> None:
 def revoke_application_tokens(application: Any) -> int:
     """Every token of every client of the connected application ends (it is deactivated)."""
     clients = OAuthClient.objects.filter(connected_application=application)
-    return token_store.revoke(token_store.families(clients=clients))
+    live = token_store.families(clients=clients)
+    queue_logouts(live, reason=ACCESS_ENDED)
+    return token_store.revoke(live)
 
 
 def revoke_tokens(user: Any, *, application: Any = None, clients: Any = None) -> int:
@@ -51,7 +54,17 @@ def revoke_tokens(user: Any, *, application: Any = None, clients: Any = None) ->
     """
     if application is not None:
         clients = OAuthClient.objects.filter(connected_application=application)
-    return token_store.revoke(token_store.families(user=user, clients=clients))
+    live = token_store.families(user=user, clients=clients)
+    if application is None or (application.requires_role and not _has_role(user, application)):
+        # The account can no longer use the application: its session there ends too.
+        queue_logouts(live, reason=ACCESS_ENDED)
+    return token_store.revoke(live)
+
+
+def _has_role(user: Any, application: Any) -> bool:
+    return RoleAssignment.objects.filter(
+        membership__user=user, role__application=application, role__in=AppRole.objects.assignable()
+    ).exists()
 
 
 # --- What no longer opens anything is deleted (the hourly job purge-ended-grants) ------------

@@ -1,10 +1,13 @@
 """Connected applications ("Fachanwendungen"), their role catalogue and who holds which role."""
 
+import uuid
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
@@ -168,6 +171,15 @@ class OAuthClient(AbstractApplication):
         help_text=_(
             "May look up (introspect) the access tokens of every client of its connected "
             "application. Confidential clients only."
+        ),
+    )
+    backchannel_logout_uri = models.URLField(
+        _("back-channel logout URI"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "OpenID Connect Back-Channel Logout 1.0: where the application is told that a "
+            "user's session there ends (logout, lock, deletion, last role lost). Empty: never."
         ),
     )
     access_token_seconds = models.PositiveIntegerField(
@@ -348,3 +360,28 @@ def _forget_clients(client_ids) -> None:
     keys = [client_cache_key(client_id) for client_id in client_ids if client_id]
     if keys:
         cache.delete_many(keys)
+
+
+class BackchannelLogout(models.Model):
+    """A logout token to send to a client (the outbox of back-channel logout, written in the
+    transaction that ends the user's session there; sent by applications.backchannel)."""
+
+    client = models.ForeignKey(OAuthClient, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=64)
+    jti = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    reason = models.CharField(max_length=40)
+    sent = models.BooleanField(default=False)
+    failed = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["sent", "failed", "next_attempt_at"], name="logout_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} – {self.subject}"

@@ -179,6 +179,7 @@ def seed_serviceportal_client(url: str) -> OAuthClient:
     uris = {
         "redirect_uris": f"{base}/auth/callback",
         "post_logout_redirect_uris": f"{base}/",
+        "backchannel_logout_uri": f"{base}/backchannel-logout",
     }
     client = OAuthClient.objects.filter(client_id=SERVICEPORTAL_CLIENT_ID).first()
     if client is not None:

@@ -14,7 +14,6 @@ Both are minted through django-oauth-toolkit's ACCESS_TOKEN_GENERATOR and
 REFRESH_TOKEN_GENERATOR; the validator (`sso.refresh`, `sso.bearer`) stores and reads them.
 """
 
-import functools
 import hashlib
 import json
 import secrets
@@ -28,6 +27,8 @@ from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException
 from oauth2_provider.settings import oauth2_settings
 
+from meinekammer.applications.keys import key_from_pem
+
 ACCESS_TOKEN_TYPE = "at+jwt"
 # The clock skew an access token's `iat` may show (seconds).
 _LEEWAY = 30
@@ -40,11 +41,7 @@ def digest(token: str) -> str:
 # --- Keys -----------------------------------------------------------------------------------
 
 
-@functools.cache
-def _key_from_pem(pem: str) -> tuple[jwk.JWK, str, str]:
-    key = jwk.JWK.from_pem(pem.encode())
-    algorithm = "ES256" if key.get("kty") == "EC" else "RS256"
-    return key, algorithm, key.thumbprint()
+_key_from_pem = key_from_pem
 
 
 def signing_key() -> tuple[jwk.JWK, str, str]:

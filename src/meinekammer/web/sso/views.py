@@ -176,6 +176,9 @@ class ConnectDiscoveryInfoView(BaseConnectDiscoveryInfoView):
         document = json.loads(response.content)
         document["id_token_signing_alg_values_supported"] = [OAuthClient.RS256_ALGORITHM]
         document["acr_values_supported"] = list(ACR_VALUES)
+        # Back-Channel Logout 1.0 (applications/backchannel.py): by `sub`, without a session id.
+        document["backchannel_logout_supported"] = True
+        document["backchannel_logout_session_supported"] = False
         response.content = json.dumps(document).encode()
         return response
 

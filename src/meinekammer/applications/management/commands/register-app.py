@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", help="name of the client (default: the application's)")
         parser.add_argument("--redirect-uri", action="append", required=True, dest="redirect_uris")
         parser.add_argument("--post-logout-uri", action="append", default=[], dest="logout_uris")
+        parser.add_argument(
+            "--backchannel-logout-uri",
+            default="",
+            help="where the application is told that a user's session ends (Back-Channel Logout)",
+        )
         parser.add_argument("--public", action="store_true", help="a public client (no secret)")
         parser.add_argument("--first-party", action="store_true", help="no consent page")
         parser.add_argument(
@@ -39,7 +44,8 @@ class Command(BaseCommand):
         if application is None:
             raise CommandError(f"No connected application named {options['application']!r}.")
         validate = URLValidator(schemes=["https", "http"])
-        for uri in options["redirect_uris"] + options["logout_uris"]:
+        extra = [options["backchannel_logout_uri"]] if options["backchannel_logout_uri"] else []
+        for uri in options["redirect_uris"] + options["logout_uris"] + extra:
             try:
                 validate(uri)
             except Exception as error:
@@ -65,6 +71,7 @@ class Command(BaseCommand):
                 authorization_grant_type=OAuthClient.GRANT_AUTHORIZATION_CODE,
                 redirect_uris=" ".join(options["redirect_uris"]),
                 post_logout_redirect_uris=" ".join(options["logout_uris"]),
+                backchannel_logout_uri=options["backchannel_logout_uri"],
                 algorithm=OAuthClient.RS256_ALGORITHM,
                 first_party=options["first_party"],
                 is_resource_server=options["resource_server"],

@@ -1,7 +1,7 @@
 """A connected application's event receiver, as a process of its own: every POST is written
 as one JSON line (headers and body) to the file named on the command line and answered 204.
 
-    python tests/integration/receiver.py PORT FILE
+    python tests/receiver_process.py PORT FILE
 """
 
 import json
