@@ -85,7 +85,17 @@ _MAX_LENGTHS = {column: _max_length(column) for column in STAGED_COLUMNS}
 
 
 class DirectoryImportError(Exception):
-    """The file as a whole cannot be imported (unreadable, not UTF-8, wrong header)."""
+    """The file as a whole cannot be imported (unreadable, not UTF-8, wrong header).
+
+    The message is English, for the command's operator; `code` ("unreadable", "encoding",
+    "empty", "no_header", "missing_columns", "doubled_columns") and `columns` let a page say
+    the same in the user's language (chambers/imports.py).
+    """
+
+    def __init__(self, message: str, *, code: str, columns: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.columns = tuple(columns)
 
 
 @dataclass
@@ -115,32 +125,69 @@ def import_directory(
     path_or_file: str | os.PathLike[str] | IO[str] | IO[bytes],
     *,
     progress: ProgressCallback | None = None,
+    progress_every: int = PROGRESS_EVERY,
+    chunk_rows: int | None = None,
 ) -> ImportResult:
     """Upsert the chamber's directory from a CSV file (a path or an open text/binary file).
 
     Good rows are imported in one transaction; bad rows are skipped and reported with their
     line numbers. Entries missing from the file are kept: an export may be partial.
-    `progress` is called with the number of rows read since its last call (tqdm's `update`).
+    `progress` is called with the number of rows read since its last call (tqdm's `update`),
+    every `progress_every` rows and at the end.
     Raises DirectoryImportError when the file as a whole is unusable; nothing is written then.
+
+    With `chunk_rows`, the good rows are written in transactions of that many rows instead,
+    and `progress` is called outside of them, so it may commit what it writes (the upload job,
+    chambers/imports.py, whose page shows the progress). The caller must then know the file
+    decodes (a late encoding error would leave the earlier chunks written); duplicates are
+    still found across chunks.
     """
     result = ImportResult()
     with _open_text(path_or_file) as stream:
         delimiter, positions = _read_header(stream)
-        rows = _valid_rows(stream, delimiter, positions, result, progress)
+        rows = _valid_rows(stream, delimiter, positions, result, progress, progress_every)
         try:
-            with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    created, updated, valid = _upsert_postgresql(chamber.pk, rows, timezone.now())
-                else:
-                    created, updated, valid = _upsert_sqlite(chamber.pk, rows, timezone.now())
+            if chunk_rows is None:
+                created, updated, valid = _upsert(chamber.pk, rows)
+            else:
+                created = updated = valid = 0
+                while chunk := list(islice(rows, chunk_rows)):
+                    chunk_created, chunk_updated, chunk_valid = _upsert(
+                        chamber.pk, iter(chunk), analyze=False
+                    )
+                    created += chunk_created
+                    updated += chunk_updated
+                    valid += chunk_valid
+                _analyze_if_needed(created + updated)
         except UnicodeDecodeError as error:
             raise DirectoryImportError(
                 "The file is not UTF-8 encoded (save it as “CSV UTF-8”); nothing was imported. "
-                f"({error})"
+                f"({error})",
+                code="encoding",
             ) from error
     result.created, result.updated = created, updated
     result.unchanged = valid - created - updated
     return result
+
+
+def _upsert(
+    chamber_id: int, rows: Iterator[tuple[str, ...]], *, analyze: bool = True
+) -> tuple[int, int, int]:
+    """The rows written in one transaction: (created, updated, valid rows)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            counts = _upsert_postgresql(chamber_id, rows, timezone.now())
+        else:
+            counts = _upsert_sqlite(chamber_id, rows, timezone.now())
+        if analyze:
+            _analyze_if_needed(counts[0] + counts[1])
+    return counts
+
+
+def _analyze_if_needed(changed: int) -> None:
+    if connection.vendor == "postgresql" and changed >= ANALYZE_AFTER:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(DirectoryEntry._meta.db_table)}")
 
 
 @contextlib.contextmanager
@@ -151,7 +198,7 @@ def _open_text(path_or_file: str | os.PathLike[str] | IO[str] | IO[bytes]) -> It
             handle = open(path_or_file, encoding="utf-8-sig", newline="")  # noqa: SIM115
         except OSError as error:
             raise DirectoryImportError(
-                f"Cannot read {os.fspath(path_or_file)}: {error.strerror}"
+                f"Cannot read {os.fspath(path_or_file)}: {error.strerror}", code="unreadable"
             ) from error
         with handle:
             yield handle
@@ -174,22 +221,32 @@ def _read_header(stream: IO[str]) -> tuple[str, dict[str, int]]:
         line = stream.readline()
     except UnicodeDecodeError as error:
         raise DirectoryImportError(
-            "The file is not UTF-8 encoded (save it as “CSV UTF-8”); nothing was imported."
+            "The file is not UTF-8 encoded (save it as “CSV UTF-8”); nothing was imported.",
+            code="encoding",
         ) from error
     if not line.removeprefix("\ufeff").strip():
-        raise DirectoryImportError("The file is empty: line 1 must name the columns.")
+        raise DirectoryImportError("The file is empty: line 1 must name the columns.", code="empty")
     header = split_header(line, lambda names: "member_number" in names and "name" in names)
     if header is None:
         raise DirectoryImportError(
-            "Line 1 must name the columns, separated by semicolons: " + ";".join(COLUMNS)
+            "Line 1 must name the columns, separated by semicolons: " + ";".join(COLUMNS),
+            code="no_header",
         )
     delimiter, names = header
     missing = [column for column in COLUMNS if column not in names]
     if missing:
-        raise DirectoryImportError("Line 1 lacks the column(s): " + ", ".join(missing))
+        raise DirectoryImportError(
+            "Line 1 lacks the column(s): " + ", ".join(missing),
+            code="missing_columns",
+            columns=missing,
+        )
     doubled = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     if doubled:
-        raise DirectoryImportError("Line 1 names a column twice: " + ", ".join(doubled))
+        raise DirectoryImportError(
+            "Line 1 names a column twice: " + ", ".join(doubled),
+            code="doubled_columns",
+            columns=doubled,
+        )
     # Columns the chamber's export adds beyond the documented ones are ignored.
     return delimiter, {column: names.index(column) for column in COLUMNS}
 
@@ -200,6 +257,7 @@ def _valid_rows(
     positions: dict[str, int],
     result: ImportResult,
     progress: ProgressCallback | None,
+    progress_every: int = PROGRESS_EVERY,
 ) -> Iterator[tuple[str, ...]]:
     """The good rows as tuples in STAGED_COLUMNS order; the bad ones go to result.rejections."""
     reader = csv.reader(stream, delimiter=delimiter)
@@ -224,7 +282,7 @@ def _valid_rows(
         previous_line = reader.line_num
         if progress is not None:
             unreported += 1
-            if unreported == PROGRESS_EVERY:
+            if unreported == progress_every:
                 progress(unreported)
                 unreported = 0
         if not any(value.strip() for value in raw):
@@ -339,8 +397,6 @@ def _upsert_postgresql(
         )
         created, updated = cursor.fetchone()
         cursor.execute(f"DROP TABLE pg_temp.{STAGING_TABLE}")
-        if created + updated >= ANALYZE_AFTER:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(DirectoryEntry._meta.db_table)}")
     return created, updated, staged
 
 
