@@ -94,6 +94,10 @@ class AuditAction(models.TextChoices):
     )
     DELETION_REVOKED = "company.deletion_revoked", _("Company deletion revoked")
     COMPANY_DELETED = "company.deleted", _("Company deleted")
+    # The chamber's company directory ("Verzeichnis hochladen").
+    DIRECTORY_IMPORT_STARTED = "chamber.directory_import_started", _("Directory upload started")
+    DIRECTORY_IMPORTED = "chamber.directory_imported", _("Directory imported")
+    DIRECTORY_IMPORT_FAILED = "chamber.directory_import_failed", _("Directory import failed")
 
 
 SECURITY_EVENTS = (

@@ -144,7 +144,7 @@ def import_directory(
     """
     result = ImportResult()
     with _open_text(path_or_file) as stream:
-        delimiter, positions = _read_header(stream)
+        delimiter, positions = read_header(stream)
         rows = _valid_rows(stream, delimiter, positions, result, progress, progress_every)
         try:
             if chunk_rows is None:
@@ -214,7 +214,7 @@ def _open_text(path_or_file: str | os.PathLike[str] | IO[str] | IO[bytes]) -> It
         wrapper.detach()
 
 
-def _read_header(stream: IO[str]) -> tuple[str, dict[str, int]]:
+def read_header(stream: IO[str]) -> tuple[str, dict[str, int]]:
     """The delimiter (sniffed from the header: `;` as documented, `,` as spreadsheets write
     it) and the position of each column."""
     try:
