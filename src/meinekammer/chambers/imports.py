@@ -22,6 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,8 +106,8 @@ def start_directory_import(
     limit = settings.DIRECTORY_UPLOAD_MAX_BYTES
     if len(content) > limit:
         raise Invalid(
-            _("The file is larger than %(size)s MB. Nothing was imported.")
-            % {"size": _megabytes(limit)}
+            _("The file is larger than %(size)s. Nothing was imported.")
+            % {"size": filesizeformat(limit)}
         )
     try:
         _check_content(content)
@@ -150,11 +151,6 @@ def _busy() -> Conflict:
     return Conflict(
         _("An upload of the directory is already being imported. Please wait until it is finished.")
     )
-
-
-def _megabytes(size: int) -> str:
-    megabytes = size / (1024 * 1024)
-    return f"{megabytes:.0f}" if megabytes >= 1 else f"{megabytes:.2f}"
 
 
 # --- Reading --------------------------------------------------------------------------------------

@@ -160,7 +160,7 @@ IMPORT_ERROR_MESSAGES = {
     "no_header": _("Line 1 must name the columns, separated by semicolons: %(columns)s."),
     "missing_columns": _("Line 1 lacks the column(s): %(columns)s."),
     "doubled_columns": _("Line 1 names a column twice: %(columns)s."),
-    "unreadable": _("The file could not be read. Nothing was imported."),
+    "unreadable": _("The file could not be read."),
 }
 
 
