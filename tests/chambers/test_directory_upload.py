@@ -468,3 +468,16 @@ def test_a_system_actor_may_start(chamber):
         Actor.system(Interface.CLI), chamber=chamber, file_name="v.csv", content=csv_bytes(*GOOD)
     )
     assert (job.started_by, job.via) == (None, "cli")
+
+
+def test_the_database_allows_one_active_import_per_chamber(chamber, staff):
+    from django.db import IntegrityError, transaction
+
+    DirectoryImport.objects.create(chamber=chamber, via="web", file_name="a.csv", size=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DirectoryImport.objects.create(
+            chamber=chamber, via="web", file_name="b.csv", size=1, state="running"
+        )
+    DirectoryImport.objects.create(
+        chamber=chamber, via="web", file_name="c.csv", size=1, state="done"
+    )

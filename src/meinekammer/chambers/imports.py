@@ -179,7 +179,7 @@ def _claim(import_id: int) -> DirectoryImport | None:
     now = timezone.now()
     with transaction.atomic():
         job = (
-            DirectoryImport.objects.select_for_update()
+            DirectoryImport.objects.select_for_update(of=("self",))
             .select_related("chamber", "started_by")
             .filter(pk=import_id)
             .first()
