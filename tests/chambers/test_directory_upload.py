@@ -134,9 +134,9 @@ def test_a_file_uploaded_on_the_directory_page_is_imported_by_the_job(
     job.refresh_from_db()
     assert job.state == DirectoryImportState.DONE
     assert (job.rows_read, job.created, job.updated, job.unchanged, job.rejected) == (5, 3, 0, 0, 2)
-    assert job.rejections == [
-        [5, "the postal code “123” does not have five digits"],
-        [6, "the member number is missing"],
+    assert job.rejections == [  # in the uploader's language
+        [5, "die Postleitzahl „123“ hat nicht fünf Ziffern"],
+        [6, "die Mitgliedsnummer fehlt"],
     ]
     assert job.finished_at is not None and job.attempts == 1
     assert not DirectoryImportFile.objects.exists()  # the bytes go when the job ends
@@ -187,6 +187,8 @@ def test_the_english_page(as_staff, chamber, staff, start, run_tasks):
     as_staff.cookies.load({"django_language": "en"})
     page = text(as_staff.get(import_url(job), HTTP_ACCEPT_LANGUAGE="en"))
     assert "Created: 3, updated: 0, unchanged: 0, rejected: 1." in page
+    # The rejected lines are stored in the language of whoever uploaded the file.
+    assert "the postal code “123” does not have five digits" in page
 
 
 # --- Progress ---------------------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def test_the_report_keeps_the_first_thousand_rejected_lines_and_counts_all(
     imports.run_directory_import(job.pk)
     job.refresh_from_db()
     assert (job.created, job.rejected, len(job.rejections)) == (1, 1005, imports.REJECTIONS_KEPT)
-    assert job.rejections[0] == [2, "the postal code “1234” does not have five digits"]
+    assert job.rejections[0] == [2, "die Postleitzahl „1234“ hat nicht fünf Ziffern"]
     assert job.rejections[-1][0] == 1001
     page = text(as_staff.get(import_url(job)))
     assert "Die ersten 1000 sind aufgeführt; 5 weitere Zeilen wurden abgelehnt." in page

@@ -27,6 +27,8 @@ from typing import IO
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from meinekammer.core.csvfiles import split_header
@@ -50,16 +52,18 @@ COLUMNS = (
 NORMALIZED_COLUMNS = ("name_normalized", "register_court_normalized", "register_number_normalized")
 STAGED_COLUMNS = COLUMNS + NORMALIZED_COLUMNS
 
+# The reasons of rejected rows are in the active language (the command runs in English, the
+# upload job in the language of the person who uploaded the file).
 _LABELS = {
-    "member_number": "member number",
-    "name": "name",
-    "legal_form": "legal form",
-    "street": "street",
-    "postal_code": "postal code",
-    "city": "city",
-    "register_court": "register court",
-    "register_number": "register number",
-    "status": "status",
+    "member_number": gettext_lazy("member number"),
+    "name": gettext_lazy("name"),
+    "legal_form": gettext_lazy("legal form"),
+    "street": gettext_lazy("street"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "register_court": gettext_lazy("register court"),
+    "register_number": gettext_lazy("register number"),
+    "status": gettext_lazy("status"),
 }
 _STATUSES = {
     "": DirectoryStatus.ACTIVE.value,
@@ -277,7 +281,7 @@ def _valid_rows(
             break
         except csv.Error as error:
             previous_line = reader.line_num
-            reject((line, f"the row cannot be read as CSV ({error})"))
+            reject((line, _("the row cannot be read as CSV (%(error)s)") % {"error": error}))
             continue
         previous_line = reader.line_num
         if progress is not None:
@@ -288,37 +292,57 @@ def _valid_rows(
         if not any(value.strip() for value in raw):
             continue  # blank lines and the ";;;;;;;;" rows spreadsheets leave at the end
         if len(raw) != width and not (len(raw) > width and not "".join(raw[width:]).strip()):
-            reject((line, f"expected {width} fields, found {len(raw)}"))
+            reject(
+                (
+                    line,
+                    _("expected %(expected)s fields, found %(found)s")
+                    % {"expected": width, "found": len(raw)},
+                )
+            )
             continue
         values = [raw[index].strip() for index in indexes]
-        (member_number, name, _, _, postal_code, _, register_court, register_number, status) = (
-            values
-        )
+        (
+            member_number,
+            name,
+            _legal_form,
+            _street,
+            postal_code,
+            _city,
+            register_court,
+            register_number,
+            status,
+        ) = values
         member_number = values[0] = normalize_member_number(member_number)
         reason = None
         if not member_number:
-            reason = "the member number is missing"
+            reason = _("the member number is missing")
         elif not name:
-            reason = "the name is missing"
+            reason = _("the name is missing")
         elif postal_code and not (
             len(postal_code) == 5 and postal_code.isascii() and postal_code.isdigit()
         ):
-            reason = f"the postal code “{postal_code}” does not have five digits"
+            reason = _("the postal code “%(value)s” does not have five digits") % {
+                "value": postal_code
+            }
         elif status.lower() not in _STATUSES:
-            reason = f"the status “{status}” is neither active nor inactive (aktiv/inaktiv)"
+            reason = _("the status “%(value)s” is neither active nor inactive (aktiv/inaktiv)") % {
+                "value": status
+            }
         elif any("\x00" in value for value in values):
-            reason = "the row contains a NUL character"
+            reason = _("the row contains a NUL character")
         else:
             for column, value in zip(COLUMNS, values, strict=True):
                 if len(value) > _MAX_LENGTHS[column]:
-                    reason = (
-                        f"the {_LABELS[column]} is longer than {_MAX_LENGTHS[column]} characters"
-                    )
+                    reason = _("the %(column)s is longer than %(limit)s characters") % {
+                        "column": _LABELS[column],
+                        "limit": _MAX_LENGTHS[column],
+                    }
                     break
         if reason is None and member_number in seen:
-            reason = (
-                f"the member number {member_number} already appears on line {seen[member_number]}"
-            )
+            reason = _("the member number %(number)s already appears on line %(line)s") % {
+                "number": member_number,
+                "line": seen[member_number],
+            }
         if reason is not None:
             reject((line, reason))
             continue

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meinekammer.audit.events import emit
@@ -277,14 +277,17 @@ def run_directory_import(import_id: int) -> DirectoryImport | None:
             _mine(job).update(rows_read=F("rows_read") + rows, heartbeat_at=timezone.now())
 
     every = settings.DIRECTORY_UPLOAD_PROGRESS_ROWS
+    # The reasons of rejected rows are stored in the language of whoever uploaded the file.
+    language = getattr(job.started_by, "language", "") or settings.LANGUAGE_CODE
     try:
-        result = import_directory(
-            job.chamber,
-            io.BytesIO(content),
-            progress=progress,
-            progress_every=every,
-            chunk_rows=every,
-        )
+        with translation.override(language):
+            result = import_directory(
+                job.chamber,
+                io.BytesIO(content),
+                progress=progress,
+                progress_every=every,
+                chunk_rows=every,
+            )
     except DirectoryImportError as error:
         _finish(job, result=None, error=_Unusable(error.code, _columns_of(error)))
         return job
