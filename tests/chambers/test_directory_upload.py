@@ -483,3 +483,15 @@ def test_the_database_allows_one_active_import_per_chamber(chamber, staff):
     DirectoryImport.objects.create(
         chamber=chamber, via="web", file_name="c.csv", size=1, state="done"
     )
+
+
+def test_operators_see_the_imports_in_the_admin_and_cannot_change_them(
+    client, admin_user, chamber, staff, start
+):
+    job = start(staff, csv_bytes(*GOOD), chamber=chamber)
+    client.force_login(admin_user)
+    listed = client.get(reverse("admin:chambers_directoryimport_changelist"))
+    assert listed.status_code == 200 and "verzeichnis.csv" in text(listed)
+    page = client.get(reverse("admin:chambers_directoryimport_change", args=[job.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in text(page)
+    assert client.get(reverse("admin:chambers_directoryimport_add")).status_code == 403
