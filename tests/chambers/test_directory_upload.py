@@ -365,6 +365,32 @@ def test_a_running_import_is_left_to_its_live_worker_and_taken_over_when_it_died
     assert (job.state, job.attempts, job.rows_read, job.created) == ("done", 2, 3, 3)
 
 
+def test_a_run_thought_dead_stops_when_another_has_taken_the_import_over(
+    chamber, staff, settings, start
+):
+    """While the slow run imports, another takes the import over (attempt 2): at its next
+    progress step the slow one notices, stops, and leaves the result to the other."""
+    settings.DIRECTORY_UPLOAD_PROGRESS_ROWS = 1
+    job = start(staff, csv_bytes(*GOOD), chamber=chamber)
+    table = connection.ops.quote_name(DirectoryImport._meta.db_table)
+    entries = connection.ops.quote_name(DirectoryEntry._meta.db_table)
+
+    def taken_over_while_the_first_row_is_written(execute, sql, params, many, context):
+        if f"INSERT INTO {entries}" in sql and not taken:
+            taken.append(sql)
+            context["cursor"].execute(f"UPDATE {table} SET attempts = attempts + 1")
+        return execute(sql, params, many, context)
+
+    taken: list[str] = []
+    with connection.execute_wrapper(taken_over_while_the_first_row_is_written):
+        left = imports.run_directory_import(job.pk)
+    assert taken and left is not None
+    assert (left.state, left.attempts, left.rows_read, left.finished_at) == ("running", 2, 1, None)
+    assert DirectoryEntry.objects.count() == 1  # the slow run stopped after its first chunk
+    assert events(AuditAction.DIRECTORY_IMPORTED) == 0
+    assert DirectoryImportFile.objects.filter(directory_import=job).exists()
+
+
 def test_an_import_whose_job_went_missing_is_run_by_the_schedule(chamber, staff):
     job = imports.start_directory_import(  # no on-commit callback: the enqueue never happened
         Actor.of(staff), chamber=chamber, file_name="v.csv", content=csv_bytes(*GOOD)

@@ -58,6 +58,10 @@ class _Unusable(Exception):
         self.columns = columns
 
 
+class _TakenOver(Exception):
+    """Another run took the import over (this one had no heartbeat for STALLED_AFTER)."""
+
+
 def _check_content(content: bytes) -> None:
     """What the bytes alone tell: empty, binary (a NUL byte), not UTF-8, a wrong header.
 
@@ -142,7 +146,7 @@ def start_directory_import(
             size=job.size,
         )
         # After the commit: a worker must find the file. If the queue is unreachable then,
-        # the job resume-directory-imports enqueues it later.
+        # the job resume-directory-imports runs the import later.
         transaction.on_commit(lambda: import_directory_upload.enqueue(job.pk), robust=True)
     return job
 
@@ -274,7 +278,8 @@ def run_directory_import(import_id: int) -> DirectoryImport | None:
     def progress(rows: int) -> None:
         # Between the import's transactions (chunk_rows): committed at once, seen by the page.
         with transaction.atomic():
-            _mine(job).update(rows_read=F("rows_read") + rows, heartbeat_at=timezone.now())
+            if not _mine(job).update(rows_read=F("rows_read") + rows, heartbeat_at=timezone.now()):
+                raise _TakenOver  # this run was thought dead and another one has the import
 
     every = settings.DIRECTORY_UPLOAD_PROGRESS_ROWS
     # The reasons of rejected rows are stored in the language of whoever uploaded the file.
@@ -290,6 +295,9 @@ def run_directory_import(import_id: int) -> DirectoryImport | None:
             )
     except DirectoryImportError as error:
         _finish(job, result=None, error=_Unusable(error.code, _columns_of(error)))
+        return job
+    except _TakenOver:
+        job.refresh_from_db()
         return job
     _finish(job, result=result, error=None)
     return job
