@@ -56,6 +56,14 @@ SCHEDULES: list[Schedule] = [
         "BULK_INVITATION_KEEP_DAYS (30) are deleted.",
     ),
     Schedule(
+        name="resume-directory-imports",
+        task_path="meinekammer.chambers.tasks.resume_directory_imports",
+        every=timedelta(minutes=10),
+        why="A directory upload whose worker died (no progress for 10 minutes) or whose job "
+        "never reached a worker is imported again; the upsert by member number makes a "
+        "second run harmless.",
+    ),
+    Schedule(
         name="delete-due-companies",
         task_path="meinekammer.companies.tasks.delete_due_companies",
         every=timedelta(hours=1),

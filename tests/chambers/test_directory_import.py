@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meinekammer.chambers.demo_directory import generate_directory_rows, seed_demo_directory
 from meinekammer.chambers.directory import DirectoryImportError, import_directory
@@ -27,6 +27,14 @@ ROWS = [
 
 def csv_text(*rows: str, header: str = HEADER) -> str:
     return "\n".join([header, *rows]) + "\n"
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The reasons of rejected rows follow the active language; the command prints them in
+    English (test_the_command_…), and so they are read here."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -275,6 +283,13 @@ def test_the_command_prints_a_summary_and_every_rejected_row(chamber, write):
 
     out, _err = run("--chamber", "101", "--quiet", str(path))
     assert out.splitlines()[0].endswith("created: 0, updated: 0, unchanged: 2, rejected: 1")
+
+
+def test_the_command_speaks_english_whatever_language_is_active(chamber, write):
+    path = write(csv_text("1010009;;GmbH;Weg 1;12345;Musterstadt;;;active"))
+    with translation.override("de"):
+        out, _err = run("--chamber", "101", str(path))
+    assert out.splitlines()[1] == "line 2: the name is missing"
 
 
 def test_the_command_refuses_an_unknown_chamber(chamber, write):

@@ -104,6 +104,10 @@ class AuditAction(models.TextChoices):
         "integration.service_account_deactivated",
         _("Service account deactivated"),
     )
+    # The chamber's company directory ("Verzeichnis hochladen").
+    DIRECTORY_IMPORT_STARTED = "chamber.directory_import_started", _("Directory upload started")
+    DIRECTORY_IMPORTED = "chamber.directory_imported", _("Directory imported")
+    DIRECTORY_IMPORT_FAILED = "chamber.directory_import_failed", _("Directory import failed")
 
 
 SECURITY_EVENTS = (

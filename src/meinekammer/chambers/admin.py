@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .factors import apply_admins_factor_setting
-from .models import Chamber, ChamberStaff, DirectoryEntry
+from .models import Chamber, ChamberStaff, DirectoryEntry, DirectoryImport
 
 
 class ChamberStaffInline(admin.TabularInline):
@@ -37,3 +37,18 @@ class DirectoryEntryAdmin(admin.ModelAdmin):
     list_filter = ("chamber", "status")
     search_fields = ("member_number", "name", "register_number")
     show_full_result_count = False
+
+
+@admin.register(DirectoryImport)
+class DirectoryImportAdmin(admin.ModelAdmin):
+    """Read-only: imports are started by the chamber's staff and changed only by their job."""
+
+    list_display = ("created_at", "chamber", "file_name", "state", "rows_read", "rejected")
+    list_filter = ("state", "chamber")
+    exclude = ("rejections",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

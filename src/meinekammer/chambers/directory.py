@@ -27,6 +27,8 @@ from typing import IO
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from meinekammer.core.csvfiles import split_header
@@ -50,16 +52,18 @@ COLUMNS = (
 NORMALIZED_COLUMNS = ("name_normalized", "register_court_normalized", "register_number_normalized")
 STAGED_COLUMNS = COLUMNS + NORMALIZED_COLUMNS
 
+# The reasons of rejected rows are in the active language (the command runs in English, the
+# upload job in the language of the person who uploaded the file).
 _LABELS = {
-    "member_number": "member number",
-    "name": "name",
-    "legal_form": "legal form",
-    "street": "street",
-    "postal_code": "postal code",
-    "city": "city",
-    "register_court": "register court",
-    "register_number": "register number",
-    "status": "status",
+    "member_number": gettext_lazy("member number"),
+    "name": gettext_lazy("name"),
+    "legal_form": gettext_lazy("legal form"),
+    "street": gettext_lazy("street"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "register_court": gettext_lazy("register court"),
+    "register_number": gettext_lazy("register number"),
+    "status": gettext_lazy("status"),
 }
 _STATUSES = {
     "": DirectoryStatus.ACTIVE.value,
@@ -85,7 +89,17 @@ _MAX_LENGTHS = {column: _max_length(column) for column in STAGED_COLUMNS}
 
 
 class DirectoryImportError(Exception):
-    """The file as a whole cannot be imported (unreadable, not UTF-8, wrong header)."""
+    """The file as a whole cannot be imported (unreadable, not UTF-8, wrong header).
+
+    The message is English, for the command's operator; `code` ("unreadable", "encoding",
+    "empty", "no_header", "missing_columns", "doubled_columns") and `columns` let a page say
+    the same in the user's language (chambers/imports.py).
+    """
+
+    def __init__(self, message: str, *, code: str, columns: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.columns = tuple(columns)
 
 
 @dataclass
@@ -115,32 +129,69 @@ def import_directory(
     path_or_file: str | os.PathLike[str] | IO[str] | IO[bytes],
     *,
     progress: ProgressCallback | None = None,
+    progress_every: int = PROGRESS_EVERY,
+    chunk_rows: int | None = None,
 ) -> ImportResult:
     """Upsert the chamber's directory from a CSV file (a path or an open text/binary file).
 
     Good rows are imported in one transaction; bad rows are skipped and reported with their
     line numbers. Entries missing from the file are kept: an export may be partial.
-    `progress` is called with the number of rows read since its last call (tqdm's `update`).
+    `progress` is called with the number of rows read since its last call (tqdm's `update`),
+    every `progress_every` rows and at the end.
     Raises DirectoryImportError when the file as a whole is unusable; nothing is written then.
+
+    With `chunk_rows`, the good rows are written in transactions of that many rows instead,
+    and `progress` is called outside of them, so it may commit what it writes (the upload job,
+    chambers/imports.py, whose page shows the progress). The caller must then know the file
+    decodes (a late encoding error would leave the earlier chunks written); duplicates are
+    still found across chunks.
     """
     result = ImportResult()
     with _open_text(path_or_file) as stream:
-        delimiter, positions = _read_header(stream)
-        rows = _valid_rows(stream, delimiter, positions, result, progress)
+        delimiter, positions = read_header(stream)
+        rows = _valid_rows(stream, delimiter, positions, result, progress, progress_every)
         try:
-            with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    created, updated, valid = _upsert_postgresql(chamber.pk, rows, timezone.now())
-                else:
-                    created, updated, valid = _upsert_sqlite(chamber.pk, rows, timezone.now())
+            if chunk_rows is None:
+                created, updated, valid = _upsert(chamber.pk, rows)
+            else:
+                created = updated = valid = 0
+                while chunk := list(islice(rows, chunk_rows)):
+                    chunk_created, chunk_updated, chunk_valid = _upsert(
+                        chamber.pk, iter(chunk), analyze=False
+                    )
+                    created += chunk_created
+                    updated += chunk_updated
+                    valid += chunk_valid
+                _analyze_if_needed(created + updated)
         except UnicodeDecodeError as error:
             raise DirectoryImportError(
                 "The file is not UTF-8 encoded (save it as “CSV UTF-8”); nothing was imported. "
-                f"({error})"
+                f"({error})",
+                code="encoding",
             ) from error
     result.created, result.updated = created, updated
     result.unchanged = valid - created - updated
     return result
+
+
+def _upsert(
+    chamber_id: int, rows: Iterator[tuple[str, ...]], *, analyze: bool = True
+) -> tuple[int, int, int]:
+    """The rows written in one transaction: (created, updated, valid rows)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            counts = _upsert_postgresql(chamber_id, rows, timezone.now())
+        else:
+            counts = _upsert_sqlite(chamber_id, rows, timezone.now())
+        if analyze:
+            _analyze_if_needed(counts[0] + counts[1])
+    return counts
+
+
+def _analyze_if_needed(changed: int) -> None:
+    if connection.vendor == "postgresql" and changed >= ANALYZE_AFTER:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(DirectoryEntry._meta.db_table)}")
 
 
 @contextlib.contextmanager
@@ -151,7 +202,7 @@ def _open_text(path_or_file: str | os.PathLike[str] | IO[str] | IO[bytes]) -> It
             handle = open(path_or_file, encoding="utf-8-sig", newline="")  # noqa: SIM115
         except OSError as error:
             raise DirectoryImportError(
-                f"Cannot read {os.fspath(path_or_file)}: {error.strerror}"
+                f"Cannot read {os.fspath(path_or_file)}: {error.strerror}", code="unreadable"
             ) from error
         with handle:
             yield handle
@@ -167,29 +218,39 @@ def _open_text(path_or_file: str | os.PathLike[str] | IO[str] | IO[bytes]) -> It
         wrapper.detach()
 
 
-def _read_header(stream: IO[str]) -> tuple[str, dict[str, int]]:
+def read_header(stream: IO[str]) -> tuple[str, dict[str, int]]:
     """The delimiter (sniffed from the header: `;` as documented, `,` as spreadsheets write
     it) and the position of each column."""
     try:
         line = stream.readline()
     except UnicodeDecodeError as error:
         raise DirectoryImportError(
-            "The file is not UTF-8 encoded (save it as “CSV UTF-8”); nothing was imported."
+            "The file is not UTF-8 encoded (save it as “CSV UTF-8”); nothing was imported.",
+            code="encoding",
         ) from error
     if not line.removeprefix("\ufeff").strip():
-        raise DirectoryImportError("The file is empty: line 1 must name the columns.")
+        raise DirectoryImportError("The file is empty: line 1 must name the columns.", code="empty")
     header = split_header(line, lambda names: "member_number" in names and "name" in names)
     if header is None:
         raise DirectoryImportError(
-            "Line 1 must name the columns, separated by semicolons: " + ";".join(COLUMNS)
+            "Line 1 must name the columns, separated by semicolons: " + ";".join(COLUMNS),
+            code="no_header",
         )
     delimiter, names = header
     missing = [column for column in COLUMNS if column not in names]
     if missing:
-        raise DirectoryImportError("Line 1 lacks the column(s): " + ", ".join(missing))
+        raise DirectoryImportError(
+            "Line 1 lacks the column(s): " + ", ".join(missing),
+            code="missing_columns",
+            columns=missing,
+        )
     doubled = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     if doubled:
-        raise DirectoryImportError("Line 1 names a column twice: " + ", ".join(doubled))
+        raise DirectoryImportError(
+            "Line 1 names a column twice: " + ", ".join(doubled),
+            code="doubled_columns",
+            columns=doubled,
+        )
     # Columns the chamber's export adds beyond the documented ones are ignored.
     return delimiter, {column: names.index(column) for column in COLUMNS}
 
@@ -200,6 +261,7 @@ def _valid_rows(
     positions: dict[str, int],
     result: ImportResult,
     progress: ProgressCallback | None,
+    progress_every: int = PROGRESS_EVERY,
 ) -> Iterator[tuple[str, ...]]:
     """The good rows as tuples in STAGED_COLUMNS order; the bad ones go to result.rejections."""
     reader = csv.reader(stream, delimiter=delimiter)
@@ -219,48 +281,68 @@ def _valid_rows(
             break
         except csv.Error as error:
             previous_line = reader.line_num
-            reject((line, f"the row cannot be read as CSV ({error})"))
+            reject((line, _("the row cannot be read as CSV (%(error)s)") % {"error": error}))
             continue
         previous_line = reader.line_num
         if progress is not None:
             unreported += 1
-            if unreported == PROGRESS_EVERY:
+            if unreported == progress_every:
                 progress(unreported)
                 unreported = 0
         if not any(value.strip() for value in raw):
             continue  # blank lines and the ";;;;;;;;" rows spreadsheets leave at the end
         if len(raw) != width and not (len(raw) > width and not "".join(raw[width:]).strip()):
-            reject((line, f"expected {width} fields, found {len(raw)}"))
+            reject(
+                (
+                    line,
+                    _("expected %(expected)s fields, found %(found)s")
+                    % {"expected": width, "found": len(raw)},
+                )
+            )
             continue
         values = [raw[index].strip() for index in indexes]
-        (member_number, name, _, _, postal_code, _, register_court, register_number, status) = (
-            values
-        )
+        (
+            member_number,
+            name,
+            _legal_form,
+            _street,
+            postal_code,
+            _city,
+            register_court,
+            register_number,
+            status,
+        ) = values
         member_number = values[0] = normalize_member_number(member_number)
         reason = None
         if not member_number:
-            reason = "the member number is missing"
+            reason = _("the member number is missing")
         elif not name:
-            reason = "the name is missing"
+            reason = _("the name is missing")
         elif postal_code and not (
             len(postal_code) == 5 and postal_code.isascii() and postal_code.isdigit()
         ):
-            reason = f"the postal code “{postal_code}” does not have five digits"
+            reason = _("the postal code “%(value)s” does not have five digits") % {
+                "value": postal_code
+            }
         elif status.lower() not in _STATUSES:
-            reason = f"the status “{status}” is neither active nor inactive (aktiv/inaktiv)"
+            reason = _("the status “%(value)s” is neither active nor inactive (aktiv/inaktiv)") % {
+                "value": status
+            }
         elif any("\x00" in value for value in values):
-            reason = "the row contains a NUL character"
+            reason = _("the row contains a NUL character")
         else:
             for column, value in zip(COLUMNS, values, strict=True):
                 if len(value) > _MAX_LENGTHS[column]:
-                    reason = (
-                        f"the {_LABELS[column]} is longer than {_MAX_LENGTHS[column]} characters"
-                    )
+                    reason = _("the %(column)s is longer than %(limit)s characters") % {
+                        "column": _LABELS[column],
+                        "limit": _MAX_LENGTHS[column],
+                    }
                     break
         if reason is None and member_number in seen:
-            reason = (
-                f"the member number {member_number} already appears on line {seen[member_number]}"
-            )
+            reason = _("the member number %(number)s already appears on line %(line)s") % {
+                "number": member_number,
+                "line": seen[member_number],
+            }
         if reason is not None:
             reject((line, reason))
             continue
@@ -339,8 +421,6 @@ def _upsert_postgresql(
         )
         created, updated = cursor.fetchone()
         cursor.execute(f"DROP TABLE pg_temp.{STAGING_TABLE}")
-        if created + updated >= ANALYZE_AFTER:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(DirectoryEntry._meta.db_table)}")
     return created, updated, staged
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from meinekammer.accounts.rules import may_act
+from meinekammer.core.actor import Actor, Interface
 from meinekammer.core.errors import NotFound
 
 from .models import Chamber
@@ -29,3 +30,12 @@ def get_staff_chamber(user: Any) -> Chamber:
     if staff is None:
         raise NotFound
     return staff.chamber
+
+
+def require_chamber_staff(actor: Actor, chamber: Chamber) -> None:
+    """The actor works for this chamber and may act, or is the system (a job, a command);
+    NotFound for everybody else, as the pages answer."""
+    if actor.user is None and actor.via in (Interface.JOB, Interface.CLI):
+        return
+    if get_staff_chamber(actor.user).pk != chamber.pk:
+        raise NotFound

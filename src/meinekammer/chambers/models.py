@@ -135,3 +135,115 @@ class DirectoryEntry(models.Model):
         self.register_court_normalized = normalize_name(self.register_court)
         self.register_number_normalized = normalize_register_number(self.register_number)
         super().save(*args, **kwargs)
+
+
+class DirectoryImportState(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+ACTIVE_IMPORT_STATES = (DirectoryImportState.QUEUED, DirectoryImportState.RUNNING)
+
+# Why a file as a whole could not be imported, by the code of chambers.directory's
+# DirectoryImportError (and chambers.imports' own checks of the bytes).
+IMPORT_ERROR_MESSAGES = {
+    "empty": _("The file is empty. Line 1 must name the columns."),
+    "binary": _(
+        'The file is not a CSV text file. Please save the directory as "CSV UTF-8" and '
+        "upload it again."
+    ),
+    "encoding": _(
+        'The file is not UTF-8 encoded. Please save it as "CSV UTF-8" and upload it again.'
+    ),
+    "no_header": _("Line 1 must name the columns, separated by semicolons: %(columns)s."),
+    "missing_columns": _("Line 1 lacks the column(s): %(columns)s."),
+    "doubled_columns": _("Line 1 names a column twice: %(columns)s."),
+    "unreadable": _("The file could not be read."),
+}
+
+
+class DirectoryImport(models.Model):
+    """ "Verzeichnis hochladen": one CSV file a chamber's staff uploaded, imported by a job.
+
+    Queued by start_directory_import, run by the job import-directory-upload
+    (chambers/imports.py): running, then done with its counts and rejected lines, or failed with
+    the reason when the file as a whole was unusable. One import per chamber is queued or
+    running at a time (the partial unique constraint). The file itself waits in
+    DirectoryImportFile, in the database, so that a worker on any machine can read it.
+    """
+
+    chamber = models.ForeignKey(Chamber, on_delete=models.CASCADE, related_name="imports")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The interface it was started through (core.actor.Interface: web, api, cli …).
+    via = models.CharField(max_length=10)
+    file_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    state = models.CharField(
+        _("state"),
+        max_length=8,
+        choices=DirectoryImportState.choices,
+        default=DirectoryImportState.QUEUED,
+    )
+    # Lines below the header, counted at the upload (a quoted line break makes it more).
+    rows_expected = models.PositiveIntegerField(_("rows expected"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # [[line, reason], …] of the first REJECTIONS_KEPT rejected rows; `rejected` counts all.
+    rejections = models.JSONField(default=list, blank=True)
+    # Why the file as a whole could not be imported (state failed): a code of ERROR_MESSAGES
+    # and the columns it names; `error_message` says it in the reader's language.
+    error_code = models.CharField(max_length=20, blank=True)
+    error_columns = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Written with every progress step: a running import without one for a while has lost
+    # its worker and may be run again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("directory import")
+        verbose_name_plural = _("directory imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chamber"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="one_active_directory_import_per_chamber",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chamber.number} {self.file_name} ({self.get_state_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_IMPORT_STATES
+
+    @property
+    def error_message(self) -> str:
+        """Why the import failed, in the active language; empty unless it failed."""
+        if self.state != DirectoryImportState.FAILED:
+            return ""
+        message = IMPORT_ERROR_MESSAGES.get(self.error_code, IMPORT_ERROR_MESSAGES["unreadable"])
+        return str(message) % {"columns": self.error_columns}
+
+
+class DirectoryImportFile(models.Model):
+    """The uploaded bytes of a DirectoryImport, until its job ends (then deleted)."""
+
+    directory_import = models.OneToOneField(
+        DirectoryImport, on_delete=models.CASCADE, primary_key=True, related_name="file"
+    )
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"file of directory import {self.directory_import_id}"

@@ -493,6 +493,10 @@ INVITATIONS_PER_COMPANY_PER_HOUR = env.int("INVITATIONS_PER_COMPANY_PER_HOUR", d
 # The result list of a file stays this long after its invitations were sent (job
 # tidy-invitation-batches), then its rows (names and addresses) are deleted.
 BULK_INVITATION_KEEP_DAYS = env.int("BULK_INVITATION_KEEP_DAYS", default=30)
+# "Verzeichnis hochladen" (chamber area): the largest directory CSV accepted, and how many rows
+# the job writes per transaction; its progress is saved after each of them.
+DIRECTORY_UPLOAD_MAX_BYTES = env.int("DIRECTORY_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+DIRECTORY_UPLOAD_PROGRESS_ROWS = env.int("DIRECTORY_UPLOAD_PROGRESS_ROWS", default=10_000)
 # "Nicht verwendete Aktivierungsbriefe": a sent letter not used after this many days is listed
 # for the chamber's staff and its applicant is reminded once by the job remind-unused-letters
 # (off with ACTIVATION_REMINDER_AUTOMATIC=false); reminders to one company at most once in

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import block_views, company_views, log_views, views
+from . import block_views, company_views, directory_views, log_views, views
 
 app_name = "chambers"
 
@@ -24,7 +24,18 @@ urlpatterns = [
     path("passwortanfragen/", views.password_requests, name="password_requests"),
     path("loeschantraege/", views.deletions, name="deletions"),
     path("unternehmen/", views.companies, name="companies"),
-    path("verzeichnis/", views.directory, name="directory"),
+    path("verzeichnis/", directory_views.directory, name="directory"),
+    path("verzeichnis/hochladen/", directory_views.directory_upload, name="directory_upload"),
+    path(
+        "verzeichnis/importe/<id:import_id>/",
+        directory_views.directory_import,
+        name="directory_import",
+    ),
+    path(
+        "verzeichnis/importe/<id:import_id>/stand/",
+        directory_views.directory_import_status,
+        name="directory_import_status",
+    ),
     # Issue 16: the company page, unused letters and reminders, the chamber's log, deletions.
     path("unternehmen/<id:company_id>/", company_views.company, name="company"),
     path("unternehmen/<id:company_id>/erinnerung/", company_views.remind, name="remind"),

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meinekammer.chambers.directory import search_directory
 from meinekammer.chambers.guards import get_staff_chamber
 from meinekammer.companies import chamber_queue
 from meinekammer.companies.models import (
@@ -405,15 +404,4 @@ def companies(request: HttpRequest) -> HttpResponse:
     page = _page(rows, request.GET.get("page"), searched=bool(query))
     return render(
         request, "chambers/companies.html", {"chamber": chamber, "page": page, "query": query}
-    )
-
-
-@login_required
-@require_GET
-def directory(request: HttpRequest) -> HttpResponse:
-    chamber = get_staff_chamber(request.user)
-    query = _query(request)
-    page = _page(search_directory(chamber, query), request.GET.get("page"), searched=bool(query))
-    return render(
-        request, "chambers/directory.html", {"chamber": chamber, "page": page, "query": query}
     )

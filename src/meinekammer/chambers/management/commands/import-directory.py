@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from tqdm import tqdm
 
 from meinekammer.chambers.directory import DirectoryImportError, import_directory
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="the CSV file (UTF-8, separated by ;)")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    @no_translations  # the operator's output, and its reasons for rejected rows, in English
     def handle(self, *args: Any, **options: Any) -> None:
         number = options["chamber"].strip()
         chamber = Chamber.objects.filter(number=number).first()
