@@ -180,8 +180,11 @@ def test_the_directory_is_searched_and_read_for_the_own_chamber(chamber_api, ent
     )
     found = chamber_api.get("/chamber/directory", {"q": "beispiel"}).json()["items"]
     assert [e["id"] for e in found] == [entry.pk]
-    assert chamber_api.get(f"/chamber/directory/{entry.pk}").json()["member_number"] == "1010001"
-    assert_problem(chamber_api.get(f"/chamber/directory/{foreign.pk}"), 404, "not-found")
+    assert (
+        chamber_api.get(f"/chamber/directory/entries/{entry.pk}").json()["member_number"]
+        == "1010001"
+    )
+    assert_problem(chamber_api.get(f"/chamber/directory/entries/{foreign.pk}"), 404, "not-found")
 
 
 def test_the_chamber_log_names_the_service_account(chamber_api, registration):

@@ -44,6 +44,10 @@ class ApiMiddleware:
             else:
                 request.resolver_match = match
                 response = match.func(request, *match.args, **match.kwargs)
+                if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+                    # django-ninja answers a method a path does not have with Django's own.
+                    allowed = response.get("Allow", "")
+                    response = problem("method-not-allowed", headers={"Allow": allowed})
             response.setdefault("Content-Language", translation.get_language())
         add_security_headers(response)
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)

@@ -142,3 +142,34 @@ class AuditEventOut(Schema):
 class AuditEventPage(Schema):
     items: list[AuditEventOut]
     next_cursor: str | None
+
+
+class RejectionOut(Schema):
+    line: int
+    reason: str
+
+
+class DirectoryImportOut(Schema):
+    id: int
+    state: str = Field(description="queued, running, done or failed")
+    file_name: str
+    size: int
+    rows_expected: int
+    rows_read: int = Field(description="Progress: rows read so far.")
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    error: str | None = Field(description="Why the whole file could not be imported.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class DirectoryImportReport(DirectoryImportOut):
+    rejections: list[RejectionOut] = Field(description="The first 1,000 rejected lines.")
+
+
+class DirectoryImportPage(Schema):
+    items: list[DirectoryImportOut]
+    next_cursor: str | None

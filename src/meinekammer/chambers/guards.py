@@ -33,9 +33,17 @@ def get_staff_chamber(user: Any) -> Chamber:
 
 
 def require_chamber_staff(actor: Actor, chamber: Chamber) -> None:
-    """The actor works for this chamber and may act, or is the system (a job, a command);
-    NotFound for everybody else, as the pages answer."""
-    if actor.user is None and actor.via in (Interface.JOB, Interface.CLI):
+    """The actor works for this chamber and may act (its staff, or its service account), or is
+    the system (a job, a command); NotFound for everybody else, as the pages answer."""
+    if (
+        actor.user is None
+        and actor.service_account is None
+        and actor.via
+        in (
+            Interface.JOB,
+            Interface.CLI,
+        )
+    ):
         return
-    if get_staff_chamber(actor.user).pk != chamber.pk:
+    if chamber_of(actor).pk != chamber.pk:
         raise NotFound

@@ -1,14 +1,18 @@
 """A chamber's work: its registration queue (read, decide) and its company directory."""
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from django.utils.translation import gettext as _
+from ninja import File, Path, Query, Router
+from ninja.files import UploadedFile
 
 from meinekammer.chambers.directory import search_directory
-from meinekammer.chambers.models import DirectoryEntry
+from meinekammer.chambers.imports import directory_import_for, start_directory_import
+from meinekammer.chambers.models import DirectoryEntry, DirectoryImport
 from meinekammer.companies import chamber_queue
 from meinekammer.companies.models import CompanyRegistration, LetterAddress, RegistrationState
 from meinekammer.companies.services.registration import approve_registration, reject_registration
-from meinekammer.core.errors import NotFound
+from meinekammer.core.errors import Invalid, NotFound
 from meinekammer.core.text import clean_search
 from meinekammer.integration.models import ApiScope
 from meinekammer.integration.scope import chamber_of
@@ -20,11 +24,15 @@ from ..schemas import (
     ApproveIn,
     CompanyOut,
     DirectoryEntryOut,
+    DirectoryImportOut,
+    DirectoryImportPage,
+    DirectoryImportReport,
     DirectoryPage,
     PersonOut,
     RegistrationOut,
     RegistrationPage,
     RejectIn,
+    RejectionOut,
 )
 
 router = Router(tags=["chamber"])
@@ -164,7 +172,7 @@ def list_directory(
 
 
 @router.get(
-    "/chamber/directory/{entry_id}",
+    "/chamber/directory/entries/{entry_id}",
     response={200: DirectoryEntryOut, **ERRORS},
     summary="A directory entry",
 )
@@ -174,3 +182,79 @@ def read_directory_entry(request: HttpRequest, entry_id: int = Path(..., ge=1, l
     if entry is None:
         raise NotFound
     return entry_out(entry)
+
+
+def import_out(directory_import: DirectoryImport) -> DirectoryImportOut:
+    return DirectoryImportOut(
+        id=directory_import.pk,
+        state=directory_import.state,
+        file_name=directory_import.file_name,
+        size=directory_import.size,
+        rows_expected=directory_import.rows_expected,
+        rows_read=directory_import.rows_read,
+        created=directory_import.created,
+        updated=directory_import.updated,
+        unchanged=directory_import.unchanged,
+        rejected=directory_import.rejected,
+        error=directory_import.error_message or None,
+        created_at=directory_import.created_at,
+        started_at=directory_import.started_at,
+        finished_at=directory_import.finished_at,
+    )
+
+
+@router.post(
+    "/chamber/directory/imports",
+    response={202: DirectoryImportOut, **ERRORS, 409: Problem, 413: Problem},
+    summary="Upload the company directory",
+    description="A CSV file (docs/directory-csv.md) as `file` (multipart/form-data). It is "
+    "imported by a background job: follow `rows_read` and `state` at the import's address. "
+    "One import per chamber at a time (409 while one is queued or running); an unusable file "
+    "(empty, not UTF-8, wrong header, too large) is refused at once (422) and nothing changes.",
+)
+def upload_directory(request: HttpRequest, file: UploadedFile = File(...)):
+    found = caller(request, ApiScope.DIRECTORY_WRITE)
+    limit = int(getattr(settings, "DIRECTORY_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
+    content = file.read(limit + 1)
+    if len(content) > limit:
+        raise Invalid(_("The file is larger than %(size)s bytes.") % {"size": limit})
+    started = start_directory_import(
+        actor(request, found),
+        chamber=chamber_of(found.account),
+        file_name=(file.name or "verzeichnis.csv")[:200],
+        content=content,
+    )
+    return 202, import_out(started)
+
+
+@router.get(
+    "/chamber/directory/imports",
+    response={200: DirectoryImportPage, **ERRORS},
+    summary="The directory's imports",
+)
+def list_directory_imports(
+    request: HttpRequest,
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
+):
+    found = caller(request, ApiScope.DIRECTORY_READ)
+    rows = DirectoryImport.objects.filter(chamber=chamber_of(found.account))
+    items, next_cursor = paging.page(rows, cursor=cursor, limit=limit, descending=True)
+    return DirectoryImportPage(items=[import_out(i) for i in items], next_cursor=next_cursor)
+
+
+@router.get(
+    "/chamber/directory/imports/{import_id}",
+    response={200: DirectoryImportReport, **ERRORS},
+    summary="An import: progress, counts and the rejected lines",
+)
+def read_directory_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
+    found = caller(request, ApiScope.DIRECTORY_READ)
+    directory_import = directory_import_for(chamber_of(found.account), import_id)
+    return DirectoryImportReport(
+        **import_out(directory_import).model_dump(),
+        rejections=[
+            RejectionOut(line=int(line), reason=str(reason))
+            for line, reason in directory_import.rejections
+        ],
+    )
