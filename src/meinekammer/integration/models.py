@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApiScope(models.TextChoices):
@@ -149,7 +150,7 @@ class EventEndpoint(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", _("waiting")
+    PENDING = "pending", pgettext_lazy("event delivery", "waiting")
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("failed")
 

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import File, Path, Query, Router
 from ninja.files import UploadedFile
 
@@ -12,7 +11,7 @@ from meinekammer.chambers.models import DirectoryEntry, DirectoryImport
 from meinekammer.companies import chamber_queue
 from meinekammer.companies.models import CompanyRegistration, LetterAddress, RegistrationState
 from meinekammer.companies.services.registration import approve_registration, reject_registration
-from meinekammer.core.errors import Invalid, NotFound
+from meinekammer.core.errors import NotFound
 from meinekammer.core.text import clean_search
 from meinekammer.integration.models import ApiScope
 from meinekammer.integration.scope import chamber_of
@@ -214,10 +213,9 @@ def import_out(directory_import: DirectoryImport) -> DirectoryImportOut:
 )
 def upload_directory(request: HttpRequest, file: UploadedFile = File(...)):
     found = caller(request, ApiScope.DIRECTORY_WRITE)
+    # One byte more than allowed is enough for the use case to refuse it as too large.
     limit = int(getattr(settings, "DIRECTORY_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
     content = file.read(limit + 1)
-    if len(content) > limit:
-        raise Invalid(_("The file is larger than %(size)s bytes.") % {"size": limit})
     started = start_directory_import(
         actor(request, found),
         chamber=chamber_of(found.account),
