@@ -1,6 +1,6 @@
 """What the API's resources look like (the OpenAPI document is generated from these)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Schema
@@ -107,6 +107,22 @@ class ApproveIn(Schema):
 
 class RejectIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class DeletionOut(Schema):
+    id: int
+    state: str = Field(description="requested, scheduled, refused, revoked or executed")
+    company: CompanyOut
+    reason: str
+    requested_at: datetime
+    delete_on: date = Field(description="The day the company is deleted once approved.")
+    decided_at: datetime | None
+    refusal_reason: str
+
+
+class DeletionPage(Schema):
+    items: list[DeletionOut]
+    next_cursor: str | None
 
 
 class DirectoryEntryOut(Schema):

@@ -25,6 +25,8 @@ class ApiScope(models.TextChoices):
     REGISTRATIONS_WRITE = "registrations:write", _("Decide registrations")
     DIRECTORY_READ = "directory:read", _("Read the company directory")
     DIRECTORY_WRITE = "directory:write", _("Upload the company directory")
+    DELETIONS_READ = "deletions:read", _("Read the company deletion requests")
+    DELETIONS_WRITE = "deletions:write", _("Decide company deletion requests")
     AUDIT_READ = "audit:read", _("Read the audit log")
 
 

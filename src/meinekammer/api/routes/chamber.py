@@ -9,7 +9,17 @@ from meinekammer.chambers.directory import search_directory
 from meinekammer.chambers.imports import directory_import_for, start_directory_import
 from meinekammer.chambers.models import DirectoryEntry, DirectoryImport
 from meinekammer.companies import chamber_queue
-from meinekammer.companies.models import CompanyRegistration, LetterAddress, RegistrationState
+from meinekammer.companies.models import (
+    CompanyDeletion,
+    CompanyRegistration,
+    DeletionState,
+    LetterAddress,
+    RegistrationState,
+)
+from meinekammer.companies.services.deletion import (
+    approve_company_deletion,
+    refuse_company_deletion,
+)
 from meinekammer.companies.services.registration import approve_registration, reject_registration
 from meinekammer.core.errors import NotFound
 from meinekammer.core.text import clean_search
@@ -22,6 +32,8 @@ from ..problems import ERRORS, Problem
 from ..schemas import (
     ApproveIn,
     CompanyOut,
+    DeletionOut,
+    DeletionPage,
     DirectoryEntryOut,
     DirectoryImportOut,
     DirectoryImportPage,
@@ -256,3 +268,88 @@ def read_directory_import(request: HttpRequest, import_id: int = Path(..., ge=1,
             for line, reason in directory_import.rejections
         ],
     )
+
+
+# --- Company deletions ("Löschanträge", manual ch. 7) -------------------------------------------
+
+
+def deletion_out(deletion: CompanyDeletion) -> DeletionOut:
+    return DeletionOut(
+        id=deletion.pk,
+        state=deletion.state,
+        company=CompanyOut.of(deletion.company),
+        reason=deletion.reason,
+        requested_at=deletion.requested_at,
+        delete_on=deletion.delete_on,
+        decided_at=deletion.decided_at,
+        refusal_reason=deletion.refusal_reason,
+    )
+
+
+def _deletion(found, deletion_id: int) -> CompanyDeletion:
+    deletion = (
+        chamber_queue.deletions(chamber_of(found.account), state="")
+        .select_related("company__chamber")
+        .filter(pk=deletion_id)
+        .first()
+    )
+    if deletion is None:
+        raise NotFound
+    return deletion
+
+
+@router.get(
+    "/chamber/deletions",
+    response={200: DeletionPage, **ERRORS},
+    summary="The company deletion requests",
+    description="Oldest first. Without `state` the open ones (`requested`).",
+)
+def list_deletions(
+    request: HttpRequest,
+    state: DeletionState = Query(DeletionState.REQUESTED),
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
+):
+    found = caller(request, ApiScope.DELETIONS_READ)
+    rows = chamber_queue.deletions(chamber_of(found.account), state=state).select_related(
+        "company__chamber"
+    )
+    items, next_cursor = paging.page(rows, cursor=cursor, limit=limit)
+    return DeletionPage(items=[deletion_out(d) for d in items], next_cursor=next_cursor)
+
+
+@router.get(
+    "/chamber/deletions/{deletion_id}",
+    response={200: DeletionOut, **ERRORS},
+    summary="A company deletion request",
+)
+def read_deletion(request: HttpRequest, deletion_id: int = Path(..., ge=1, le=MAX_ID)):
+    found = caller(request, ApiScope.DELETIONS_READ)
+    return deletion_out(_deletion(found, deletion_id))
+
+
+@router.post(
+    "/chamber/deletions/{deletion_id}/approve",
+    response={200: DeletionOut, **DECIDED},
+    summary="Approve a company deletion",
+    description="The company is deleted on `delete_on` (30 days after the request) unless it "
+    "revokes the request first; its members are told. Decided already, or revoked: 409.",
+)
+def approve_deletion(request: HttpRequest, deletion_id: int = Path(..., ge=1, le=MAX_ID)):
+    found = caller(request, ApiScope.DELETIONS_WRITE)
+    approve_company_deletion(actor(request, found), deletion_id=deletion_id)
+    return deletion_out(_deletion(found, deletion_id))
+
+
+@router.post(
+    "/chamber/deletions/{deletion_id}/refuse",
+    response={200: DeletionOut, **DECIDED},
+    summary="Refuse a company deletion",
+    description="The company is active again; its members are told the reason.",
+)
+def refuse_deletion(
+    request: HttpRequest, body: RejectIn, deletion_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    found = caller(request, ApiScope.DELETIONS_WRITE)
+    refuse_company_deletion(actor(request, found), deletion_id=deletion_id, reason=body.reason)
+    return deletion_out(_deletion(found, deletion_id))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.chambers.guards import get_staff_chamber
+from meinekammer.chambers.guards import chamber_of
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import Conflict, Invalid, NotFound
 from meinekammer.core.links import absolute_url
@@ -114,8 +114,9 @@ def request_company_deletion(actor: Actor, *, company_id: int, reason: str) -> C
 
 
 def _lock_for_staff(actor: Actor, deletion_id: int) -> CompanyDeletion:
-    """The deletion of one of the staff member's companies, company row locked first."""
-    chamber = get_staff_chamber(actor.user)
+    """The deletion of one of the chamber's companies (for its staff or its service account),
+    the company row locked first."""
+    chamber = chamber_of(actor)
     unlocked = (
         CompanyDeletion.objects.filter(pk=deletion_id, company__chamber=chamber)
         .only("company_id")
