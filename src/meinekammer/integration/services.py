@@ -8,12 +8,14 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meinekammer.audit.events import emit
 from meinekammer.audit.models import AuditAction
-from meinekammer.core.actor import Actor
+from meinekammer.chambers.guards import get_staff_chamber
+from meinekammer.core.actor import Actor, Interface
 from meinekammer.core.errors import Invalid, NotFound
 
 from .models import CHAMBER_SCOPES, COMPANY_SCOPES, ApiScope, ServiceAccount
@@ -82,8 +84,32 @@ def create_service_account(
     return account, secret
 
 
-def _locked(account_id: int) -> ServiceAccount:
-    account = ServiceAccount.objects.select_for_update().filter(pk=account_id).first()
+def create_chamber_service_account(
+    actor: Actor, *, name: str, scopes: Iterable[str]
+) -> tuple[ServiceAccount, str]:
+    """ "Dienstkonto anlegen" in the chamber area: for the staff member's own chamber."""
+    return create_service_account(
+        actor, name=name, scopes=scopes, chamber=get_staff_chamber(actor.user)
+    )
+
+
+def chamber_service_accounts(actor: Actor) -> QuerySet[ServiceAccount]:
+    """The service accounts of the staff member's chamber, newest first."""
+    return ServiceAccount.objects.filter(chamber=get_staff_chamber(actor.user)).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def _locked(actor: Actor, account_id: int) -> ServiceAccount:
+    """The account, locked; for the operator (admin, command) any, for chamber staff only
+    their chamber's, for everybody else NotFound."""
+    accounts = ServiceAccount.objects.select_for_update()
+    operator = actor.via in (Interface.ADMIN, Interface.CLI) and (
+        actor.user is None or getattr(actor.user, "is_superuser", False)
+    )
+    if not operator or actor.service_account is not None:
+        accounts = accounts.filter(chamber=get_staff_chamber(actor.user))
+    account = accounts.filter(pk=account_id).first()
     if account is None:
         raise NotFound
     return account
@@ -93,7 +119,7 @@ def change_service_account_secret(actor: Actor, *, account_id: int) -> str:
     """A new secret; the old one and every token issued with it stop working at once."""
     secret = _new_secret()
     with transaction.atomic():
-        account = _locked(account_id)
+        account = _locked(actor, account_id)
         account.secret_hash = make_password(secret, hasher=SECRET_HASHER)
         # Tokens carry the second of the last change; make sure it differs from the last one.
         now = timezone.now().replace(microsecond=0)
@@ -113,7 +139,7 @@ def change_service_account_secret(actor: Actor, *, account_id: int) -> str:
 def deactivate_service_account(actor: Actor, *, account_id: int) -> ServiceAccount:
     """The account's tokens stop working at once; a repeated call changes nothing."""
     with transaction.atomic():
-        account = _locked(account_id)
+        account = _locked(actor, account_id)
         if account.is_active:
             account.is_active = False
             account.save(update_fields=["is_active"])

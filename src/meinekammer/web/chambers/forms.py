@@ -18,3 +18,38 @@ class DirectoryUploadForm(forms.Form):
             "empty": _("The file is empty. Line 1 must name the columns."),
         },
     )
+
+
+class ServiceAccountForm(forms.Form):
+    """ "Dienstkonto anlegen": a system of the chamber that uses the REST API."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the account is for, e.g. “Registersync” or “Kammer-CRM”."),
+        error_messages={"required": _("Please give the service account a name.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Permissions"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Please choose at least one permission."),
+            "invalid_choice": _("Please choose only the permissions listed."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from meinekammer.integration.models import CHAMBER_SCOPES, ApiScope
+
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [
+            (scope.value, f"{scope.label} ({scope.value})")
+            for scope in ApiScope
+            if scope.value in CHAMBER_SCOPES
+        ]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name.isprintable():
+            raise forms.ValidationError(_("The name contains characters that cannot be shown."))
+        return name

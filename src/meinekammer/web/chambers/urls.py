@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import block_views, company_views, directory_views, log_views, views
+from . import (
+    block_views,
+    company_views,
+    directory_views,
+    log_views,
+    service_account_views,
+    views,
+)
 
 app_name = "chambers"
 
@@ -55,6 +62,17 @@ urlpatterns = [
         "aktivierungssperren/brief/<id:letter_id>/aufheben/",
         block_views.lift_letter,
         name="lift_letter_block",
+    ),
+    path("dienstkonten/", service_account_views.service_accounts, name="service_accounts"),
+    path(
+        "dienstkonten/<id:account_id>/geheimnis/",
+        service_account_views.new_secret,
+        name="service_account_secret",
+    ),
+    path(
+        "dienstkonten/<id:account_id>/deaktivieren/",
+        service_account_views.deactivate,
+        name="service_account_deactivate",
     ),
     path("protokoll/", log_views.log, name="log"),
     path("protokoll/export.csv", log_views.log_csv, name="log_csv"),
