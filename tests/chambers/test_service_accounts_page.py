@@ -94,7 +94,7 @@ def test_a_new_secret_ends_the_old_one(as_staff, chamber, client):
 
 
 def test_deactivating_stops_the_account(as_staff, chamber):
-    account, secret = make_account(chamber=chamber)
+    account, _secret = make_account(chamber=chamber)
     response = as_staff.post(
         reverse("chambers:service_account_deactivate", args=[account.pk]), follow=True
     )

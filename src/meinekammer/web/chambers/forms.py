@@ -42,7 +42,9 @@ class ServiceAccountForm(forms.Form):
         from meinekammer.integration.models import CHAMBER_SCOPES, ApiScope
 
         super().__init__(*args, **kwargs)
-        self.fields["scopes"].choices = [
+        scopes = self.fields["scopes"]
+        assert isinstance(scopes, forms.MultipleChoiceField)
+        scopes.choices = [
             (scope.value, f"{scope.label} ({scope.value})")
             for scope in ApiScope
             if scope.value in CHAMBER_SCOPES
