@@ -1,9 +1,11 @@
 """Browser tests against the real app, run as the demo runs it.
 
 One session starts gunicorn and the task worker on a fresh SQLite file in a temporary folder
-(after `meinekammer demo --setup-only`), and one headless Debian chromium. Every test gets its own
-browser context and registers its own user, so the tests run in any order. Nothing here touches
-the Django test database: the tests only talk to the live server through the browser.
+(after `meinekammer demo --setup-only`), and one headless Debian chromium; with pytest-xdist
+(`make test` runs the suite in two workers, scripts/run-tests.py) each worker is such a session,
+with an app and a database of its own. Every test gets its own browser context and registers its
+own user, so the tests run in any order and in any worker. Nothing here touches the Django test
+database: the tests only talk to the live server through the browser.
 """
 
 from __future__ import annotations

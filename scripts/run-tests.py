@@ -17,9 +17,12 @@ Suites:
 With CI=true a suite that cannot run is a failure, not a skip.
 The sqlite and postgres suites run side by side (one process each, the machine's two cores);
 the postgres suite's output is kept in var/test-results/postgres.log and printed when it ends.
-TEST_SUITES_IN_PARALLEL=0 runs them one after the other. The browser suite runs last, alone:
-its stories wait for pages and would only get slower beside another suite; the load suite after
-it, alone too (it wants the whole machine).
+TEST_SUITES_IN_PARALLEL=0 runs them one after the other. The browser suite runs last, without
+another suite beside it (its stories wait for pages and would only get slower), in two pytest-xdist
+workers (TEST_BROWSER_WORKERS, default 2; 1 for one process): each starts its own app, database and
+chromium and takes whole files of e2e/ as it gets free (--dist loadfile). Much of a story's time
+is waiting for the browser, the server or the clock, so two of them fill the two cores better
+than one. The load suite runs after it, alone (it wants the whole machine).
 Extra arguments are passed to pytest, e.g. `make test ARGS="-k lock"` via scripts/run-tests.py -k lock.
 """
 
@@ -59,6 +62,7 @@ def banner(text: str) -> None:
 
 
 PARALLEL = os.environ.get("TEST_SUITES_IN_PARALLEL", "1").lower() not in {"0", "false", "no"}
+BROWSER_WORKERS = max(1, int(os.environ.get("TEST_BROWSER_WORKERS", "2")))
 
 
 class Suite:
@@ -164,7 +168,8 @@ def main() -> int:
         )
 
     if Path(CHROMIUM).exists() or shutil.which("chromium"):
-        results["browser"] = run_suite("browser", ["e2e"], {"DATABASE_URL": ""}, extra)
+        workers = ["-n", str(BROWSER_WORKERS), "--dist", "loadfile"] if BROWSER_WORKERS > 1 else []
+        results["browser"] = run_suite("browser", ["e2e"], {"DATABASE_URL": ""}, [*workers, *extra])
     else:
         skipped.append(
             f"browser: {CHROMIUM} is missing (apt-get install chromium); the browser tests did not run"
