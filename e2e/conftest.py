@@ -148,7 +148,11 @@ class App:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """gunicorn, the task worker and the sample application on a fresh SQLite file, as
     `meinekammer demo` runs them."""
-    from meinekammer.demo.seed import SERVICEPORTAL_CLIENT_ID, SERVICEPORTAL_CLIENT_SECRET
+    from meinekammer.demo.seed import (
+        SERVICEPORTAL_CLIENT_ID,
+        SERVICEPORTAL_CLIENT_SECRET,
+        SERVICEPORTAL_EVENTS_SECRET,
+    )
 
     _compile_messages()
     var_dir = tmp_path_factory.mktemp("meinekammer-e2e")
@@ -170,6 +174,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         "MEINEKAMMER_ISSUER": url,
         "SERVICEPORTAL_CLIENT_ID": SERVICEPORTAL_CLIENT_ID,
         "SERVICEPORTAL_CLIENT_SECRET": SERVICEPORTAL_CLIENT_SECRET,
+        # The sample receives the demo's change events (docs/integration.md).
+        "SERVICEPORTAL_EVENTS_SECRET": SERVICEPORTAL_EVENTS_SECRET,
     }
     for name in ("REDIS_URL", "EMAIL_URL", "EMAIL_BACKEND", "DEV_MAILBOX", "TASKS_BACKEND"):
         env.pop(name, None)  # the demo's own choices: database cache and queue, mailbox on
