@@ -458,7 +458,7 @@ class ServicePortal:
         """Bring the sessions of the account the event names up to date (lock held)."""
         data = event.get("data") or {}
         sub = (data.get("user") or {}).get("sub")
-        company_id = (data.get("company") or {}).get("id")
+        company_id = str((data.get("company") or {}).get("id"))
         kind = event.get("type")
         for sid, session in list(self.sessions.items()):
             user = session.get("user")
@@ -468,7 +468,7 @@ class ServicePortal:
                 del self.sessions[sid]
                 continue
             for company in user["companies"]:
-                if company.get("id") != company_id:
+                if str(company.get("id")) != company_id:
                     continue
                 if kind == "role.removed":
                     company["roles"] = [r for r in company["roles"] if r != data.get("role")]

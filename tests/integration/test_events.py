@@ -56,6 +56,7 @@ def test_a_role_taken_away_reaches_the_application_signed(
     assert event["type"] == "role.removed"
     assert event["data"]["user"] == {"sub": str(tom.user.subject)}
     assert event["data"]["company"]["member_number"] == "1010001"
+    assert event["data"]["company"]["id"] == str(company.pk)  # as in the companies claim
     assert event["data"]["role"] == "ausbilder"
     headers = {k.lower(): v for k, v in message["headers"].items()}
     assert headers["webhook-id"] == str(delivery.event_id)

@@ -321,7 +321,7 @@ def test_a_role_taken_away_at_meinekammer_changes_the_open_session_at_once(
         RoleAssignment.objects.create(membership=tom, role=role)
     claim = [
         {
-            "id": company.pk,
+            "id": str(company.pk),  # as the companies claim has it
             "name": company.name,
             "member_number": "1010001",
             "roles": ["ausbilder", "azubi"],

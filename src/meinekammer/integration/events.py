@@ -52,8 +52,8 @@ EVENT_TYPES = sorted({*ROLE_EVENTS.values(), *ACCOUNT_EVENTS.values(), *COMPANY_
 def _company(company: Any) -> dict | None:
     if company is None:
         return None
-    return {
-        "id": company.pk,
+    return {  # as the `companies` claim names it (sso/claims.py): the id as a string
+        "id": str(company.pk),
         "name": company.name,
         "chamber_number": company.chamber.number,
         "member_number": company.member_number,
