@@ -41,6 +41,7 @@ def token(app, client_id: str, secret: str) -> tuple[int, dict]:
 
 
 def test_sabine_gives_the_registry_an_account_and_takes_it_back(app, page: Page) -> None:
+    page.goto("/")
     log_in_with_factor(page, DE, STAFF, DEMO_PASSWORD)
     page.goto("/kammer/")
     page.get_by_role("navigation", name="Kammerbereich").get_by_role(
