@@ -1,7 +1,8 @@
-"""Change events (issue 14): Tom is logged in to the sample "Serviceportal Bildung"; Anna, his
-company's admin, gives him the role "Auszubildender" and takes it away again on the member
-page. Tom's open page at the sample shows each change within seconds, without logging in
-again (meinekammer's worker posts a signed event; the sample updates his session)."""
+"""Change events and back-channel logout (issue 14). Tom is logged in to the sample "Serviceportal
+Bildung"; Anna, his company's admin, gives him the role "Auszubildender" and takes it away
+again on the member page: Tom's open page at the sample shows each change within seconds,
+without logging in again (meinekammer's worker posts a signed event; the sample updates his
+session). Lea logs out of meinekammer: her session at the sample ends (a logout token)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,25 @@ def test_tom_sees_annas_role_changes_at_the_sample_without_logging_in_again(
     expect(page.get_by_role("main")).to_contain_text("role.removed")
     expect(page.get_by_role("main")).to_contain_text("role.granted")
     check_axe(page)
+
+
+LEA = "lea.lernt@beispiel-gmbh.example"
+
+
+def test_logging_out_of_meinekammer_ends_leas_session_at_the_sample(app, page: Page) -> None:
+    """OpenID Connect Back-Channel Logout: the portal's "Abmelden" ends the sample's session
+    too, through a signed logout token the worker posts to the sample."""
+    page.goto(f"{app.sample_url}/")
+    page.get_by_role("link", name="Anmelden mit meinekammer").click()
+    fill_login(page, DE, LEA, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Willkommen, Lea Lernt")
+
+    page.goto(f"{app.url}/")
+    page.get_by_role("navigation").get_by_role("button", name="Abmelden").click()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Anmelden")).to_be_visible()
+
+    page.goto(f"{app.sample_url}/")
+    sample_shows(page, "Anmelden mit meinekammer", present=True)
+    check_axe(page)
+    page.goto(f"{app.sample_url}/ereignisse")
+    expect(page.get_by_role("main")).to_contain_text("backchannel-logout")
