@@ -93,3 +93,14 @@ def logged_in(client, user):
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def receiver(tmp_path):
+    """A connected application's server as a process of its own (tests/receiving.py)."""
+    from tests.receiving import Receiver
+
+    running = Receiver(tmp_path / "received.jsonl")
+    running.start()
+    yield running
+    running.stop()

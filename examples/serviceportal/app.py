@@ -165,24 +165,29 @@ class ServicePortal:
         )
         return url
 
-    def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
-        metadata = self.discover()
+    def verified_claims(self, token: str, **claims: dict[str, Any]) -> dict[str, Any]:
+        """A JWT signed with one of meinekammer's keys (its JWKS), issued by it for this
+        client and not expired, with `claims` checked besides (joserfc's registry)."""
         keys = KeySet.import_key_set(
-            self.http.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT).json()
+            self.http.get(self.discover()["jwks_uri"], timeout=HTTP_TIMEOUT).json()
         )
-        token = jwt.decode(id_token, keys, algorithms=["RS256"])
+        decoded = jwt.decode(token, keys, algorithms=["RS256"])
         jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": self.config.issuer},
             aud={"essential": True, "value": self.config.client_id},
             exp={"essential": True},
             sub={"essential": True},
-            nonce={"essential": True, "value": nonce},
-        ).validate(token.claims)
-        audience = token.claims["aud"]
+            **claims,
+        ).validate(decoded.claims)
+        return dict(decoded.claims)
+
+    def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
+        claims = self.verified_claims(id_token, nonce={"essential": True, "value": nonce})
+        audience = claims["aud"]
         several = isinstance(audience, list) and len(audience) > 1
-        if several and token.claims.get("azp") != self.config.client_id:
+        if several and claims.get("azp") != self.config.client_id:
             raise LoginFailed("Das Anmeldezeichen ist nicht für diese Anwendung bestimmt.")
-        return dict(token.claims)
+        return claims
 
     def complete_login(self, query: dict[str, str], pending: dict[str, Any]) -> dict[str, Any]:
         """The redirect back from meinekammer: the code exchanged, the tokens checked."""
@@ -402,11 +407,7 @@ class ServicePortal:
 
     def logout(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         sid, session = self.session(environ)
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        form = parse_qs(environ["wsgi.input"].read(min(length, 10_000)).decode(errors="replace"))
+        form = parse_qs(request_body(environ, 10_000).decode(errors="replace"))
         if session is None or "user" not in session:
             return self.redirect(start_response, "/", self.cookie("", 0))
         if not secrets.compare_digest(form.get("csrf", [""])[0], session["csrf"]):
@@ -431,13 +432,9 @@ class ServicePortal:
 
     def receive_event(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         """A change event from meinekammer: verified, applied to the sessions once, listed."""
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if not self.config.events_secret or not 0 < length <= 100_000:
+        body = request_body(environ, 100_001)
+        if not self.config.events_secret or not 0 < len(body) <= 100_000:
             return self.respond(start_response, "400 Bad Request", b"", [])
-        body = environ["wsgi.input"].read(length)
         headers = {
             name: environ.get("HTTP_" + name.upper().replace("-", "_"), "")
             for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -484,11 +481,7 @@ class ServicePortal:
         self, environ: dict[str, Any], start_response: StartResponse
     ) -> list[bytes]:
         """OpenID Connect Back-Channel Logout 1.0: meinekammer ends the account's sessions here."""
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        form = parse_qs(environ["wsgi.input"].read(min(length, 10_000)).decode(errors="replace"))
+        form = parse_qs(request_body(environ, 10_000).decode(errors="replace"))
         token = form.get("logout_token", [""])[0]
         try:
             claims = self.verify_logout_token(token)
@@ -508,23 +501,10 @@ class ServicePortal:
     def verify_logout_token(self, token: str) -> dict[str, Any]:
         """Back-Channel Logout 1.0, 2.6: signed by the provider, for us, with the event and a
         `sub`, and without a nonce."""
-        metadata = self.discover()
-        keys = KeySet.import_key_set(
-            self.http.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT).json()
-        )
-        decoded = jwt.decode(token, keys, algorithms=["RS256"])
-        jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": self.config.issuer},
-            aud={"essential": True, "value": self.config.client_id},
-            iat={"essential": True},
-            exp={"essential": True},
-            sub={"essential": True},
-            jti={"essential": True},
-        ).validate(decoded.claims)
-        events = decoded.claims.get("events") or {}
-        if BACKCHANNEL_EVENT not in events or "nonce" in decoded.claims:
+        claims = self.verified_claims(token, iat={"essential": True}, jti={"essential": True})
+        if BACKCHANNEL_EVENT not in (claims.get("events") or {}) or "nonce" in claims:
             raise LoginFailed("Kein Logout-Token.")
-        return decoded.claims
+        return claims
 
     def event_list(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         """ "Empfangene Ereignisse": what meinekammer has told this application."""
@@ -548,6 +528,15 @@ class ServicePortal:
     ) -> list[bytes]:
         body = page("Anmeldung fehlgeschlagen", render("error", message=html.escape(message)))
         return self.respond(start_response, status, body, [("Set-Cookie", self.cookie("", 0))])
+
+
+def request_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The request's body, at most `limit` bytes (a missing or broken length: none)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(min(max(length, 0), limit))
 
 
 def second_factor_used(claims: Mapping[str, Any]) -> bool:

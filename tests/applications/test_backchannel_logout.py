@@ -19,17 +19,8 @@ from meinekammer.applications.models import BackchannelLogout, RoleAssignment
 from meinekammer.companies.services.members import change_member_roles
 from meinekammer.core.actor import Actor
 from tests.companies.factories import AppRoleFactory, MembershipFactory, actor_for
-from tests.receiving import Receiver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver(tmp_path):
-    running = Receiver(tmp_path / "logouts.jsonl")
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

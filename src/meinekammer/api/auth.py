@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from meinekammer.chambers.guards import chamber_of
+from meinekammer.chambers.models import Chamber
 from meinekammer.core.actor import Actor
 from meinekammer.core.errors import NotAllowed, Throttled
 from meinekammer.integration.credentials import Caller, caller_for
@@ -52,3 +54,9 @@ def actor(request: HttpRequest, found: Caller) -> Actor:
         ip=request.META.get("REMOTE_ADDR"),
         user_agent=request.headers.get("User-Agent", ""),
     )
+
+
+def chamber_for(request: HttpRequest, found: Caller) -> Chamber:
+    """The chamber a chamber's service account speaks for (the one home of that rule:
+    chambers.guards.chamber_of); NotFound for a company's account."""
+    return chamber_of(actor(request, found))

@@ -6,6 +6,10 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+# The largest id a row can have (PostgreSQL's bigint): a larger one names nothing and is
+# refused as invalid input before any query.
+MAX_ID = 2**63 - 1
+
 
 class CompanyOut(Schema):
     id: int
@@ -57,6 +61,12 @@ class PersonOut(Schema):
     first_name: str
     last_name: str
 
+    @staticmethod
+    def of(user) -> "PersonOut":
+        return PersonOut(
+            sub=user.subject, email=user.email, first_name=user.first_name, last_name=user.last_name
+        )
+
 
 class MemberOut(Schema):
     id: int
@@ -99,7 +109,7 @@ class LetterAddressIn(Schema):
 
 
 class ApproveIn(Schema):
-    directory_entry_id: int = Field(ge=1, le=2**63 - 1)
+    directory_entry_id: int = Field(ge=1, le=MAX_ID)
     letter_address: LetterAddressIn | None = Field(
         default=None, description="Where the letter goes, if not to the directory's address."
     )

@@ -9,10 +9,22 @@ meinekammer keeps no session id per client (`backchannel_logout_session_supporte
 the token names the account (`sub`), and the client ends every session of it.
 """
 
+import time
+import urllib.parse
+from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from jwcrypto import jwt
+from oauth2_provider.settings import oauth2_settings
 
+from meinekammer.audit.models import AuditAction
+from meinekammer.core.outbound import post
+
+from . import token_store
+from .keys import id_token_key
 from .models import BackchannelLogout, TokenFamily
 
 LOGOUT = "logout"
@@ -39,10 +51,6 @@ def queue_logouts(families: QuerySet[TokenFamily], *, reason: str) -> int:
 
 def on_logout(event: Any) -> None:
     """The audit subscriber: the user logged out of meinekammer."""
-    from meinekammer.audit.models import AuditAction
-
-    from . import token_store
-
     if event.action == AuditAction.LOGOUT and event.subject_user is not None:
         queue_logouts(token_store.families(user=event.subject_user), reason=LOGOUT)
 
@@ -56,13 +64,6 @@ MAX_ATTEMPTS = 8  # 30 s · 2ⁿ: about two hours; a logout is worth nothing muc
 
 def logout_token(logout: BackchannelLogout, *, now: float | None = None) -> str:
     """The signed logout token (Back-Channel Logout 1.0, 2.4): no nonce, the event claim."""
-    import time
-
-    from jwcrypto import jwt
-    from oauth2_provider.settings import oauth2_settings
-
-    from .keys import id_token_key
-
     key, algorithm, kid = id_token_key()
     issued = int(now if now is not None else time.time())
     token = jwt.JWT(
@@ -81,34 +82,9 @@ def logout_token(logout: BackchannelLogout, *, now: float | None = None) -> str:
     return token.serialize()
 
 
-def _post(uri: str, token: str) -> tuple[int | None, str]:
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    request = urllib.request.Request(  # noqa: S310 - a registered http(s) URI
-        uri,
-        data=urllib.parse.urlencode({"logout_token": token}).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return None, f"{type(error).__name__}: {error}"[:500]
-
-
 def send_due_logouts(*, limit: int = 200) -> int:
     """Send the waiting logout tokens that are due; returns how many were accepted (2xx).
     Safe in parallel: each row is taken with SKIP LOCKED."""
-    from datetime import timedelta
-
-    from django.db import transaction
-    from django.utils import timezone
-
     accepted = 0
     for _ in range(limit):
         with transaction.atomic():
@@ -122,7 +98,12 @@ def send_due_logouts(*, limit: int = 200) -> int:
             if logout is None:
                 return accepted
             logout.attempts += 1
-            status, error = _post(logout.client.backchannel_logout_uri, logout_token(logout))
+            status, error = post(
+                logout.client.backchannel_logout_uri,
+                urllib.parse.urlencode({"logout_token": logout_token(logout)}).encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+                timeout=10,
+            )
             logout.last_status, logout.last_error = status, error
             if status is not None and 200 <= status < 300:
                 logout.sent = True

@@ -18,8 +18,6 @@ it again (at least once; the receiver knows it by its `webhook-id`).
 
 import json
 import logging
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -27,10 +25,11 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from meinekammer.core.outbound import post
+
 from .models import DeliveryState, EventDelivery
 
 logger = logging.getLogger(__name__)
-ERROR_MAX_LENGTH = 500
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -53,20 +52,12 @@ def signed_headers(delivery: EventDelivery, body: str, *, at: datetime) -> dict[
 def _send(delivery: EventDelivery) -> tuple[int | None, str]:
     """(HTTP status or None, error text) of one attempt."""
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
-    request = urllib.request.Request(  # noqa: S310 - the operator registered an http(s) URL
+    return post(
         delivery.endpoint.url,
-        data=body.encode("utf-8"),
-        headers=signed_headers(delivery, body, at=timezone.now()),
-        method="POST",
+        body.encode("utf-8"),
+        signed_headers(delivery, body, at=timezone.now()),
+        timeout=float(getattr(settings, "EVENT_TIMEOUT_SECONDS", 10)),
     )
-    timeout = float(getattr(settings, "EVENT_TIMEOUT_SECONDS", 10))
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return None, f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
 
 
 def _head(endpoint_id: int, subject: str) -> EventDelivery | None:

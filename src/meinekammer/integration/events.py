@@ -22,7 +22,7 @@ import uuid
 from datetime import UTC
 from typing import Any
 
-from meinekammer.applications.models import Application, RoleAssignment, TokenFamily
+from meinekammer.applications.models import RoleAssignment, TokenFamily
 from meinekammer.audit.models import AuditAction, AuditEvent
 
 from .models import EventDelivery, EventEndpoint
@@ -93,14 +93,12 @@ def deliveries_for(event: AuditEvent) -> list[EventDelivery]:
     """The deliveries an audit event means (unsaved)."""
     action = event.action
     if action in ROLE_EVENTS and event.subject_user is not None:
-        application = Application.objects.filter(name=event.data.get("application")).first()
-        endpoint = (
-            EventEndpoint.objects.filter(
-                application=application, is_active=True, application__is_active=True
-            ).first()
-            if application is not None
-            else None
-        )
+        # Audit events name the application as its unique name.
+        endpoint = EventEndpoint.objects.filter(
+            application__name=event.data.get("application"),
+            is_active=True,
+            application__is_active=True,
+        ).first()
         endpoints = [endpoint] if endpoint is not None else []
         event_type = ROLE_EVENTS[action]
         data = {

@@ -1,9 +1,9 @@
-"""What a service account of the REST API sees: the data of its one chamber or its one
-company, never another's (a guessed id from elsewhere is NotFound, as on the pages)."""
+"""Which companies a service account of the REST API sees: its chamber's or its one company,
+never another's (a guessed id from elsewhere is NotFound, as on the pages). Which chamber a
+chamber's account speaks for is chambers.guards.chamber_of."""
 
 from django.db.models import QuerySet
 
-from meinekammer.chambers.models import Chamber
 from meinekammer.companies.models import Company, CompanyState
 from meinekammer.core.errors import NotFound
 
@@ -22,10 +22,3 @@ def company_of(account: ServiceAccount, company_id: int) -> Company:
     if company is None:
         raise NotFound
     return company
-
-
-def chamber_of(account: ServiceAccount) -> Chamber:
-    """The chamber of a chamber's service account; NotFound for a company's."""
-    if account.chamber is None:
-        raise NotFound
-    return account.chamber

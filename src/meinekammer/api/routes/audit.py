@@ -2,6 +2,7 @@
 company's "Protokoll" for a company's."""
 
 from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from meinekammer.integration.models import ApiScope
 from .. import paging
 from ..auth import actor, caller
 from ..problems import ERRORS
-from ..schemas import AuditEventOut, AuditEventPage
+from ..schemas import MAX_ID, AuditEventOut, AuditEventPage
 
 router = Router(tags=["audit"])
 
@@ -43,7 +44,7 @@ def list_audit_events(
     since: str | None = Query(None, pattern=DAY, description="A day, YYYY-MM-DD (included)."),
     until: str | None = Query(None, pattern=DAY, description="A day, YYYY-MM-DD (included)."),
     kind: str = Query("", max_length=40),
-    company_id: int | None = Query(None, ge=1, le=2**63 - 1),
+    company_id: int | None = Query(None, ge=1, le=MAX_ID),
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
 ):
@@ -61,36 +62,24 @@ def list_audit_events(
         if company_id is not None and company_id != company.pk:
             events = events.none()
         items, next_cursor = paging.page(events, cursor=cursor, limit=limit, descending=True)
-        rows = [(event, row) for event, row in zip(items, log.rows(company, items), strict=True)]
-        out = [
-            AuditEventOut(
-                id=event.pk,
-                occurred_at=row.occurred_at,
-                action=event.action,
-                who=row.who,
-                what=row.what,
-                whom=row.whom,
-                company_id=company.pk,
-                details=row.details,
-            )
-            for event, row in rows
-        ]
+        rows: list[tuple[Any, int | None]] = [(row, company.pk) for row in log.rows(company, items)]
     else:
         _chamber, events = chamber_log.chamber_log(
             who, since=since_day, until=until_day, kind=kind, company_id=company_id
         )
         items, next_cursor = paging.page(events, cursor=cursor, limit=limit, descending=True)
-        out = [
-            AuditEventOut(
-                id=event.pk,
-                occurred_at=row.occurred_at,
-                action=event.action,
-                who=row.who,
-                what=row.what,
-                whom=row.whom,
-                company_id=row.company_id,
-                details=row.details,
-            )
-            for event, row in zip(items, chamber_log.rows(items), strict=True)
-        ]
+        rows = [(row, row.company_id) for row in chamber_log.rows(items)]
+    out = [
+        AuditEventOut(
+            id=event.pk,
+            occurred_at=row.occurred_at,
+            action=event.action,
+            who=row.who,
+            what=row.what,
+            whom=row.whom,
+            company_id=row_company_id,
+            details=row.details,
+        )
+        for event, (row, row_company_id) in zip(items, rows, strict=True)
+    ]
     return AuditEventPage(items=out, next_cursor=next_cursor)

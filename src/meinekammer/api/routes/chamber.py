@@ -24,12 +24,12 @@ from meinekammer.companies.services.registration import approve_registration, re
 from meinekammer.core.errors import NotFound
 from meinekammer.core.text import clean_search
 from meinekammer.integration.models import ApiScope
-from meinekammer.integration.scope import chamber_of
 
 from .. import paging
-from ..auth import actor, caller
+from ..auth import actor, caller, chamber_for
 from ..problems import ERRORS, Problem
 from ..schemas import (
+    MAX_ID,
     ApproveIn,
     CompanyOut,
     DeletionOut,
@@ -48,12 +48,10 @@ from ..schemas import (
 
 router = Router(tags=["chamber"])
 
-MAX_ID = 2**63 - 1
 DECIDED = {**ERRORS, 409: Problem}
 
 
 def registration_out(registration: CompanyRegistration) -> RegistrationOut:
-    applicant = registration.applicant
     assignee = registration.assignee
     return RegistrationOut(
         id=registration.pk,
@@ -61,12 +59,7 @@ def registration_out(registration: CompanyRegistration) -> RegistrationOut:
         submitted_at=registration.submitted_at,
         decided_at=registration.decided_at,
         company=CompanyOut.of(registration.company),
-        applicant=PersonOut(
-            sub=applicant.subject,
-            email=applicant.email,
-            first_name=applicant.first_name,
-            last_name=applicant.last_name,
-        ),
+        applicant=PersonOut.of(registration.applicant),
         assignee=(assignee.get_full_name() or assignee.email) if assignee is not None else None,
         rejection_reason=registration.rejection_reason,
     )
@@ -87,14 +80,14 @@ def list_registrations(
 ):
     found = caller(request, ApiScope.REGISTRATIONS_READ)
     rows = chamber_queue.registrations(
-        chamber_of(found.account), state=state or "", query=clean_search(q)
+        chamber_for(request, found), state=state or "", query=clean_search(q)
     ).select_related("company__chamber")
     items, next_cursor = paging.page(rows, cursor=cursor, limit=limit, descending=True)
     return RegistrationPage(items=[registration_out(r) for r in items], next_cursor=next_cursor)
 
 
-def _registration(found, registration_id: int) -> CompanyRegistration:
-    return chamber_queue.registration_of(chamber_of(found.account), registration_id)
+def _registration(request: HttpRequest, found, registration_id: int) -> CompanyRegistration:
+    return chamber_queue.registration_of(chamber_for(request, found), registration_id)
 
 
 @router.get(
@@ -104,7 +97,7 @@ def _registration(found, registration_id: int) -> CompanyRegistration:
 )
 def read_registration(request: HttpRequest, registration_id: int = Path(..., ge=1, le=MAX_ID)):
     found = caller(request, ApiScope.REGISTRATIONS_READ)
-    return registration_out(_registration(found, registration_id))
+    return registration_out(_registration(request, found, registration_id))
 
 
 @router.post(
@@ -130,7 +123,7 @@ def approve(
         if address is not None
         else None,
     )
-    return registration_out(_registration(found, registration_id))
+    return registration_out(_registration(request, found, registration_id))
 
 
 @router.post(
@@ -142,7 +135,7 @@ def approve(
 def reject(request: HttpRequest, body: RejectIn, registration_id: int = Path(..., ge=1, le=MAX_ID)):
     found = caller(request, ApiScope.REGISTRATIONS_WRITE)
     reject_registration(actor(request, found), registration_id=registration_id, reason=body.reason)
-    return registration_out(_registration(found, registration_id))
+    return registration_out(_registration(request, found, registration_id))
 
 
 def entry_out(entry: DirectoryEntry) -> DirectoryEntryOut:
@@ -175,7 +168,7 @@ def list_directory(
     limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
 ):
     found = caller(request, ApiScope.DIRECTORY_READ)
-    chamber = chamber_of(found.account)
+    chamber = chamber_for(request, found)
     term = clean_search(q)
     rows = search_directory(chamber, term)
     items, next_cursor = paging.page(rows, cursor=cursor, limit=limit)
@@ -189,7 +182,7 @@ def list_directory(
 )
 def read_directory_entry(request: HttpRequest, entry_id: int = Path(..., ge=1, le=MAX_ID)):
     found = caller(request, ApiScope.DIRECTORY_READ)
-    entry = DirectoryEntry.objects.filter(chamber=chamber_of(found.account), pk=entry_id).first()
+    entry = DirectoryEntry.objects.filter(chamber=chamber_for(request, found), pk=entry_id).first()
     if entry is None:
         raise NotFound
     return entry_out(entry)
@@ -230,7 +223,7 @@ def upload_directory(request: HttpRequest, file: UploadedFile = File(...)):
     content = file.read(limit + 1)
     started = start_directory_import(
         actor(request, found),
-        chamber=chamber_of(found.account),
+        chamber=chamber_for(request, found),
         file_name=(file.name or "verzeichnis.csv")[:200],
         content=content,
     )
@@ -248,7 +241,7 @@ def list_directory_imports(
     limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
 ):
     found = caller(request, ApiScope.DIRECTORY_READ)
-    rows = DirectoryImport.objects.filter(chamber=chamber_of(found.account))
+    rows = DirectoryImport.objects.filter(chamber=chamber_for(request, found))
     items, next_cursor = paging.page(rows, cursor=cursor, limit=limit, descending=True)
     return DirectoryImportPage(items=[import_out(i) for i in items], next_cursor=next_cursor)
 
@@ -260,7 +253,7 @@ def list_directory_imports(
 )
 def read_directory_import(request: HttpRequest, import_id: int = Path(..., ge=1, le=MAX_ID)):
     found = caller(request, ApiScope.DIRECTORY_READ)
-    directory_import = directory_import_for(chamber_of(found.account), import_id)
+    directory_import = directory_import_for(chamber_for(request, found), import_id)
     return DirectoryImportReport(
         **import_out(directory_import).model_dump(),
         rejections=[
@@ -286,9 +279,9 @@ def deletion_out(deletion: CompanyDeletion) -> DeletionOut:
     )
 
 
-def _deletion(found, deletion_id: int) -> CompanyDeletion:
+def _deletion(request: HttpRequest, found, deletion_id: int) -> CompanyDeletion:
     deletion = (
-        chamber_queue.deletions(chamber_of(found.account), state="")
+        chamber_queue.deletions(chamber_for(request, found), state="")
         .select_related("company__chamber")
         .filter(pk=deletion_id)
         .first()
@@ -311,7 +304,7 @@ def list_deletions(
     limit: int = Query(paging.DEFAULT_LIMIT, ge=1, le=paging.MAX_LIMIT),
 ):
     found = caller(request, ApiScope.DELETIONS_READ)
-    rows = chamber_queue.deletions(chamber_of(found.account), state=state).select_related(
+    rows = chamber_queue.deletions(chamber_for(request, found), state=state).select_related(
         "company__chamber"
     )
     items, next_cursor = paging.page(rows, cursor=cursor, limit=limit)
@@ -325,7 +318,7 @@ def list_deletions(
 )
 def read_deletion(request: HttpRequest, deletion_id: int = Path(..., ge=1, le=MAX_ID)):
     found = caller(request, ApiScope.DELETIONS_READ)
-    return deletion_out(_deletion(found, deletion_id))
+    return deletion_out(_deletion(request, found, deletion_id))
 
 
 @router.post(
@@ -338,7 +331,7 @@ def read_deletion(request: HttpRequest, deletion_id: int = Path(..., ge=1, le=MA
 def approve_deletion(request: HttpRequest, deletion_id: int = Path(..., ge=1, le=MAX_ID)):
     found = caller(request, ApiScope.DELETIONS_WRITE)
     approve_company_deletion(actor(request, found), deletion_id=deletion_id)
-    return deletion_out(_deletion(found, deletion_id))
+    return deletion_out(_deletion(request, found, deletion_id))
 
 
 @router.post(
@@ -352,4 +345,4 @@ def refuse_deletion(
 ):
     found = caller(request, ApiScope.DELETIONS_WRITE)
     refuse_company_deletion(actor(request, found), deletion_id=deletion_id, reason=body.reason)
-    return deletion_out(_deletion(found, deletion_id))
+    return deletion_out(_deletion(request, found, deletion_id))

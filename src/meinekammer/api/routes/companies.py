@@ -16,6 +16,7 @@ from .. import paging
 from ..auth import actor, caller
 from ..problems import ERRORS
 from ..schemas import (
+    MAX_ID,
     CompanyOut,
     CompanyPage,
     MemberOut,
@@ -27,16 +28,11 @@ from ..schemas import (
 
 router = Router(tags=["companies"])
 
-MAX_ID = 2**63 - 1
-
 
 def member_out(membership: Membership) -> MemberOut:
-    user = membership.user
     return MemberOut(
         id=membership.pk,
-        person=PersonOut(
-            sub=user.subject, email=user.email, first_name=user.first_name, last_name=user.last_name
-        ),
+        person=PersonOut.of(membership.user),
         is_admin=membership.is_admin,
         roles=[
             RoleOut(
