@@ -222,3 +222,15 @@ def test_the_operator_sees_the_secret_once_and_can_replace_it(admin_client, role
     )
     endpoint.refresh_from_db()
     assert endpoint.secret != old
+
+
+def test_production_sends_events_to_https_addresses_only(settings, roles):
+    from django.core.exceptions import ValidationError
+
+    settings.EVENT_ENDPOINT_SCHEMES = ["https"]
+    endpoint = EventEndpoint(application=roles["trainer"].application, url="http://app.example/e")
+    with pytest.raises(ValidationError) as refused:
+        endpoint.full_clean()
+    assert "https" in str(refused.value)
+    endpoint.url = "https://app.example/events"
+    endpoint.full_clean()
